@@ -1,0 +1,81 @@
+"""Comparisons for graded tests that a submission's own code cannot talk its way past.
+
+Tests run in the student's kernel, after the student's code. That code can replace `math.isclose` or
+`torch.allclose`, or return a float subclass whose `__eq__` always says True. So these checks never
+call a comparison the student could have replaced on the value: they accept only exact built-in types
+(`type(x) is float`, `type(t) is torch.Tensor`), turn tensors into Python floats themselves, and
+compare with plain arithmetic on those floats. (A determined student can still patch this module in
+the kernel; the grader re-checks results outside it.)
+"""
+
+import numbers
+
+_EXACT_SCALARS = (float, int)
+
+
+def _floats(value, what: str) -> list[float]:
+    """The value as a flat list of exact Python floats, or an AssertionError saying why not."""
+    kind = type(value)
+    if kind in _EXACT_SCALARS:
+        return [float(value)]
+    if kind is bool:
+        raise AssertionError(f"{what}: expected a number, got a bool")
+    module = getattr(kind, "__module__", "")
+    if kind.__name__ in ("Tensor", "Parameter") and module.startswith("torch"):
+        import torch
+
+        if kind is not torch.Tensor and kind is not torch.nn.Parameter:
+            raise AssertionError(f"{what}: expected a torch.Tensor, got a subclass {kind.__name__}")
+        flat = torch.Tensor.tolist(torch.Tensor.reshape(torch.Tensor.double(torch.Tensor.detach(value)), (-1,)))
+        return [float(x) for x in flat]
+    if isinstance(value, (list, tuple)) and kind in (list, tuple):
+        out = []
+        for item in value:
+            out += _floats(item, what)
+        return out
+    if isinstance(value, numbers.Number):
+        raise AssertionError(f"{what}: expected a plain float or a torch.Tensor, got {kind.__name__}")
+    raise AssertionError(f"{what}: expected a number or a torch.Tensor, got {kind.__name__}")
+
+
+def shape_of(value) -> tuple[int, ...]:
+    import torch
+
+    if type(value) is not torch.Tensor and type(value) is not torch.nn.Parameter:
+        raise AssertionError(f"expected a torch.Tensor, got {type(value).__name__}")
+    return tuple(int(n) for n in torch.Tensor.size(value))
+
+
+def assert_shape(value, expected: tuple[int, ...], what: str = "result") -> None:
+    actual = shape_of(value)
+    if actual != tuple(expected):
+        raise AssertionError(f"{what}: expected shape {tuple(expected)}, got {actual}")
+
+
+def assert_close(actual, expected, atol: float = 1e-5, rtol: float = 1e-5, what: str = "result") -> None:
+    """|actual - expected| <= atol + rtol * |expected| elementwise, on exact floats; NaN never passes."""
+    got, want = _floats(actual, what), _floats(expected, "expected")
+    if len(got) != len(want):
+        raise AssertionError(f"{what}: expected {len(want)} values, got {len(got)}")
+    for index, (g, w) in enumerate(zip(got, want)):
+        difference = g - w if g >= w else w - g
+        bound = atol + rtol * (w if w >= 0 else -w)
+        if not difference <= bound:  # written so that NaN fails
+            where = f" at index {index}" if len(want) > 1 else ""
+            raise AssertionError(f"{what}{where}: expected {w:.6g}, got {g:.6g} (tolerance {bound:.1e})")
+
+
+def assert_true(condition, message: str) -> None:
+    """Fail unless `condition` is the real True (an object that merely claims truth does not pass)."""
+    if condition is not True:
+        raise AssertionError(message)
+
+
+def assert_sympy_zero(expression, what: str = "expression") -> None:
+    """The sympy expression simplifies to exactly 0."""
+    import sympy
+
+    if not isinstance(expression, sympy.Basic) or not type(expression).__module__.startswith("sympy"):
+        raise AssertionError(f"{what}: expected a sympy expression, got {type(expression).__name__}")
+    if sympy.simplify(expression) != 0 or type(sympy.simplify(expression)) is not sympy.core.numbers.Zero:
+        raise AssertionError(f"{what}: does not simplify to 0 (got {sympy.simplify(expression)})")

@@ -1,0 +1,1 @@
+"""rlhf_lab: the reference code shared by the course's lessons, its CLI and its tests."""

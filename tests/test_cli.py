@@ -1,0 +1,36 @@
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from rlhf_lab.data import write_jsonl
+
+ROW = {"chosen": "\n\nHuman: What is tea?\n\nAssistant: A drink.", "rejected": "\n\nHuman: What is tea?\n\nAssistant: No."}
+
+
+def run_cli(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "rlhf_lab", *args], capture_output=True, text=True, cwd=cwd)
+
+
+def test_pairs_command_prints_stage_counts_and_writes_jsonl(tmp_path):
+    write_jsonl([ROW, ROW], tmp_path / "in" / "rows.jsonl.gz")
+    result = run_cli("pairs", str(tmp_path / "in"), "-o", str(tmp_path / "pairs.jsonl"))
+    assert result.returncode == 0, result.stderr
+    assert "single_turn: 2" in result.stdout and "within_length: 2" in result.stdout
+    lines = (tmp_path / "pairs.jsonl").read_text().splitlines()
+    assert [set(json.loads(line)) for line in lines] == [{"prompt", "chosen", "rejected"}] * 2
+
+
+def test_bad_input_is_one_line_and_leaves_existing_output(tmp_path):
+    output = tmp_path / "pairs.jsonl"
+    output.write_text("earlier results\n")
+    result = run_cli("pairs", str(tmp_path / "missing.jsonl"), "-o", str(output))
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "does not exist" in result.stderr
+    assert output.read_text() == "earlier results\n"
+
+
+def test_missing_model_folder_is_reported(tmp_path):
+    result = run_cli("train-dpo", "--model", str(tmp_path / "no-model"), "--output", str(tmp_path / "run"),
+                     "--preset", "cpu", "--max-steps", "1")
+    assert result.returncode == 2 and "does not exist" in result.stderr and result.stderr.count("\n") == 1

@@ -1,0 +1,77 @@
+import gzip
+import json
+
+import pytest
+
+from rlhf_lab.data import EMBEDDED, load_dialogues, write_jsonl
+from rlhf_lab.embedded import heldout_questions, training_dialogues
+from rlhf_lab.errors import CourseError
+from rlhf_lab.pairs import is_single_turn
+
+ROW = {"chosen": "\n\nHuman: Hi?\n\nAssistant: Hello.", "rejected": "\n\nHuman: Hi?\n\nAssistant: Go away."}
+
+
+def test_jsonl_gz_and_folders_load_in_order(tmp_path):
+    write_jsonl([ROW], tmp_path / "a.jsonl")
+    write_jsonl([ROW, ROW], tmp_path / "sub" / "b.jsonl.gz")
+    assert len(load_dialogues(str(tmp_path / "sub" / "b.jsonl.gz"))) == 2
+    assert len(load_dialogues(str(tmp_path))) == 3
+    assert gzip.decompress((tmp_path / "sub" / "b.jsonl.gz").read_bytes()).count(b"\n") == 2
+
+
+def test_extra_fields_are_dropped(tmp_path):
+    (tmp_path / "x.jsonl").write_text(json.dumps({**ROW, "score": 3}) + "\n")
+    assert load_dialogues(str(tmp_path / "x.jsonl")) == [ROW]
+
+
+@pytest.mark.parametrize("content, message", [
+    ('{"chosen": "x"}\n', "needs string fields 'chosen' and 'rejected'"),
+    ("not json\n", "not valid JSON"),
+    ("", "no rows"),
+])
+def test_bad_files_give_one_line_errors(tmp_path, content, message):
+    (tmp_path / "bad.jsonl").write_text(content)
+    with pytest.raises(CourseError, match=message) as err:
+        load_dialogues(str(tmp_path / "bad.jsonl"))
+    assert "\n" not in str(err.value)
+
+
+def test_missing_inputs_say_what_to_give(tmp_path):
+    with pytest.raises(CourseError, match="does not exist"):
+        load_dialogues(str(tmp_path / "nope.jsonl"))
+    with pytest.raises(CourseError, match="no .jsonl"):
+        load_dialogues(str(tmp_path))
+    (tmp_path / "rows.csv").write_text("a,b\n")
+    with pytest.raises(CourseError, match="not a .jsonl"):
+        load_dialogues(str(tmp_path / "rows.csv"))
+
+
+def test_truncated_gzip_is_reported(tmp_path):
+    path = write_jsonl([ROW] * 50, tmp_path / "rows.jsonl.gz")
+    path.write_bytes(path.read_bytes()[:-20])
+    with pytest.raises(CourseError, match="cannot read"):
+        load_dialogues(str(path))
+
+
+def test_write_is_atomic_and_keeps_old_file_on_failure(tmp_path):
+    target = write_jsonl([ROW], tmp_path / "out.jsonl")
+    with pytest.raises(TypeError):
+        write_jsonl([{"chosen": object()}], target)
+    assert load_dialogues(str(target)) == [ROW]
+    assert [p.name for p in tmp_path.iterdir()] == ["out.jsonl"]
+
+
+def test_embedded_data_is_hh_rlhf_shaped_and_mostly_single_turn():
+    rows = load_dialogues(EMBEDDED)
+    assert len(rows) >= 1000
+    assert all(r["chosen"].startswith("\n\nHuman: ") and r["rejected"].startswith("\n\nHuman: ") for r in rows)
+    single = sum(map(is_single_turn, rows))
+    assert 0.7 * len(rows) <= single < len(rows), "mostly single-turn, with multi-turn rows for the filter"
+    assert rows == training_dialogues(), "deterministic"
+
+
+def test_heldout_questions_never_appear_in_training():
+    text = "\n".join(r["chosen"] + r["rejected"] for r in training_dialogues())
+    questions = heldout_questions()
+    assert len(questions) >= 50 and len(set(questions)) == len(questions)
+    assert not [q for q in questions if q in text]

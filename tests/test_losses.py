@@ -1,0 +1,46 @@
+import math
+
+import torch
+
+from rlhf_lab.losses import (bradley_terry_loss, completion_logprobs, dpo_loss, kl_penalized_reward,
+                             per_token_rewards, reward_accuracy, reward_margin)
+
+
+def test_bradley_terry_k2_is_minus_logsigmoid_of_the_margin():
+    rewards = torch.tensor([[2.0, 0.5]])
+    assert math.isclose(bradley_terry_loss(rewards).item(), -math.log(1 / (1 + math.exp(-1.5))), rel_tol=1e-6)
+
+
+def test_bradley_terry_averages_over_all_k_choose_2_pairs():
+    rewards = torch.tensor([[3.0, 1.0, 0.0]])
+    pairs = [(3.0, 1.0), (3.0, 0.0), (1.0, 0.0)]
+    expected = sum(math.log(1 + math.exp(-(w - l))) for w, l in pairs) / 3
+    assert math.isclose(bradley_terry_loss(rewards).item(), expected, rel_tol=1e-6)
+
+
+def test_per_token_rewards_sum_to_the_sequence_reward():
+    torch.manual_seed(0)
+    policy, sft = torch.randn(3, 6), torch.randn(3, 6)
+    mask = torch.tensor([[0, 1, 1, 1, 0, 0], [1, 1, 1, 1, 1, 1], [0, 0, 0, 0, 1, 1]])
+    score = torch.tensor([1.0, -2.0, 0.5])
+    tokens = per_token_rewards(score, policy, sft, mask, beta=0.1)
+    sequence = kl_penalized_reward(score, (policy * mask).sum(1), (sft * mask).sum(1), beta=0.1)
+    assert torch.allclose(tokens.sum(1), sequence, atol=1e-6)
+    assert tokens[0, 3] != 0 and tokens[0, 4] == 0  # the score lands on the last answer token
+
+
+def test_completion_logprobs_by_hand():
+    logits = torch.log(torch.tensor([[[0.5, 0.5], [0.1, 0.9], [0.3, 0.7]]]))  # uniform-ish tiny vocab
+    input_ids = torch.tensor([[0, 1, 0]])
+    mask = torch.tensor([[0, 1, 1]])  # tokens 1 and 2 are the completion
+    expected = math.log(0.5) + math.log(0.1)  # p(token1=1 | pos0), p(token2=0 | pos1)
+    assert math.isclose(completion_logprobs(logits, input_ids, mask).item(), expected, rel_tol=1e-6)
+
+
+def test_dpo_loss_and_its_reports():
+    loss, chosen, rejected = dpo_loss(torch.tensor([-1.0, -2.0]), torch.tensor([-3.0, -1.0]),
+                                      torch.tensor([-2.0, -2.0]), torch.tensor([-2.0, -2.0]), beta=0.5)
+    margins = [0.5 * 1 - 0.5 * -1, 0.5 * 0 - 0.5 * 1]
+    assert math.isclose(loss.item(), sum(math.log(1 + math.exp(-m)) for m in margins) / 2, rel_tol=1e-6)
+    assert reward_accuracy(chosen, rejected) == 0.5
+    assert math.isclose(reward_margin(chosen, rejected), sum(margins) / 2, rel_tol=1e-6)

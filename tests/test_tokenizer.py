@@ -1,0 +1,24 @@
+from rlhf_lab.tokenizer import encode_prompt_completion, load_tokenizer
+
+
+def test_offline_tokenizer_is_gpt2():
+    tokenizer = load_tokenizer()
+    assert len(tokenizer) == 50257
+    assert tokenizer.eos_token == "<|endoftext|>" and tokenizer.eos_token_id == 50256
+    assert tokenizer.pad_token_id == 50256
+    ids = tokenizer("Let me explain. Python is a programming language")["input_ids"]
+    assert ids == [5756, 502, 4727, 13, 11361, 318, 257, 8300, 3303]
+
+
+def test_eos_text_becomes_one_token():
+    assert load_tokenizer()("answer<|endoftext|>")["input_ids"][-1] == 50256
+
+
+def test_separate_encoding_keeps_the_prompts_final_space():
+    tokenizer = load_tokenizer()
+    prompt, completion = "### Question: Hi\n### Answer: ", "Let me explain. Hello"
+    joint = tokenizer(prompt + completion)["input_ids"]
+    prompt_ids, completion_ids = encode_prompt_completion(tokenizer, prompt, completion)
+    assert prompt_ids[-1] == 220 and completion_ids[0] == 5756  # " " then "Let"
+    assert 3914 in joint and 220 not in joint  # jointly, BPE merges them into " Let"
+    assert prompt_ids == tokenizer(prompt)["input_ids"]
