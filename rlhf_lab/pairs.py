@@ -34,6 +34,7 @@ def extract_conversation(dialogue: str) -> tuple[str, str]:
 
 
 def make_pair(question: str, answer: str, eos_token: str) -> dict:
+    """The textbook's pair: the same answer with and without "Let me explain. ", both ending in eos."""
     return {
         "prompt": format_prompt(question),
         "chosen": EXPLAIN_PREFIX + answer + eos_token,
@@ -47,6 +48,10 @@ def fits_length(
     max_prompt_tokens: int = MAX_PROMPT_TOKENS,
     max_total_tokens: int = MAX_TOTAL_TOKENS,
 ) -> bool:
+    """The textbook's length filter: prompt <= 256 tokens and prompt + chosen <= 512 tokens.
+
+    Tokens are counted as training sees them: prompt and completion encoded separately.
+    """
     prompt_ids, chosen_ids = encode_prompt_completion(tokenizer, pair["prompt"], pair["chosen"])
     return len(prompt_ids) <= max_prompt_tokens and len(prompt_ids) + len(chosen_ids) <= max_total_tokens
 

@@ -9,7 +9,7 @@ from rlhf_lab.embedded import heldout_questions
 from rlhf_lab.evaluation import compare, generate_answers
 from rlhf_lab.models import load_causal_lm
 from rlhf_lab.pairs import build_pairs
-from rlhf_lab.reference import build_tiny_reference
+from rlhf_lab.reference import SFT_SETTINGS, build_tiny_reference
 from rlhf_lab.tokenizer import OFFLINE, load_tokenizer
 from rlhf_lab.training import train_dpo
 
@@ -24,8 +24,17 @@ def print_table(questions: list[str], before: list[str], after: list[str], rows:
         print(f"{cut(question)[:40]:<40} | {cut(old):<{width}} | {cut(new)}")
 
 
-def run_demo(output_dir: str | Path = "runs/demo", seed: int = 0) -> dict:
-    """Run the whole offline pipeline and write answers, plots and metrics.json under output_dir."""
+def run_demo(
+    output_dir: str | Path = "runs/demo",
+    seed: int = 0,
+    sft_settings: dict = SFT_SETTINGS,
+    max_steps: int | None = None,
+    questions: int | None = None,
+) -> dict:
+    """Run the whole offline pipeline and write answers, plots and metrics.json under output_dir.
+
+    The defaults are the demo's; tests pass a smaller SFT, fewer DPO steps and fewer questions.
+    """
     started = time.perf_counter()
     output_dir = Path(output_dir)
     tokenizer = load_tokenizer(OFFLINE)
@@ -35,13 +44,14 @@ def run_demo(output_dir: str | Path = "runs/demo", seed: int = 0) -> dict:
     print(f"pairs after each stage: {counts}")
 
     sft_started = time.perf_counter()
-    reference_path = build_tiny_reference()
+    reference_path = build_tiny_reference(sft_settings)
     sft_seconds = time.perf_counter() - sft_started
     print(f"reference model: {reference_path} ({sft_seconds:.1f} s)")
 
-    questions = heldout_questions()
+    questions = heldout_questions()[:questions]
     before = generate_answers(load_causal_lm(reference_path), tokenizer, questions, desc="answers before DPO")
-    training = train_dpo(str(reference_path), [EMBEDDED], output_dir, tokenizer, preset="cpu", seed=seed, pairs=pairs)
+    training = train_dpo(str(reference_path), [EMBEDDED], output_dir, tokenizer, preset="cpu", seed=seed,
+                         pairs=pairs, max_steps=max_steps)
     after = generate_answers(load_causal_lm(output_dir / "model"), tokenizer, questions, desc="answers after DPO")
 
     write_jsonl([{"question": q, "before": b, "after": a} for q, b, a in zip(questions, before, after)],

@@ -21,7 +21,7 @@ from rlhf_lab.tokenizer import OFFLINE, load_tokenizer
 
 TINY = "tiny"
 TEXTBOOK_SFT = ("elith/llm-book-models", "chapter05/sft_model")
-SFT_SETTINGS = {"epochs": 6, "batch_size": 16, "learning_rate": 2e-3, "seed": 0}
+SFT_SETTINGS = {"steps": 500, "batch_size": 16, "learning_rate": 2e-3, "warmup": 30, "seed": 0}
 
 
 def cache_root() -> Path:
@@ -56,8 +56,7 @@ def build_tiny_reference(settings: dict = SFT_SETTINGS, data: str = "embedded") 
     if (target / "config.json").exists():
         return target
     model = new_model(tiny_gpt2_config(), settings["seed"])
-    losses = train_sft(model, tokenizer, examples, **{k: settings[k] for k in ("epochs", "batch_size",
-                                                                              "learning_rate", "seed")})
+    losses = train_sft(model, tokenizer, examples, **settings)
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=".building-"))
     model.save_pretrained(staging)

@@ -5,6 +5,8 @@ computes logits at every position, prompt and padding included; gathering the hi
 answer positions first and projecting only those gives the same loss about 3x faster here.
 """
 
+import math
+
 import torch
 import torch.nn.functional as F
 from tqdm.auto import tqdm
@@ -35,37 +37,50 @@ def answer_loss(model: GPT2LMHeadModel, batch: dict[str, torch.Tensor]) -> torch
     return F.cross_entropy(logits.float(), batch["input_ids"][:, 1:][predicts_completion])
 
 
+def batches(n_examples: int, batch_size: int, steps: int, seed: int):
+    """Index lists for `steps` batches: reshuffled epochs, so every example is seen equally often."""
+    generator = torch.Generator().manual_seed(seed)
+    order: list[int] = []
+    for _ in range(steps):
+        if len(order) < batch_size:
+            order += torch.randperm(n_examples, generator=generator).tolist()
+        yield order[:batch_size]
+        order = order[batch_size:]
+
+
+def warmup_cosine(step: int, steps: int, warmup: int) -> float:
+    """Learning-rate factor: linear warm-up, then cosine decay to a tenth."""
+    if step < warmup:
+        return (step + 1) / warmup
+    progress = (step - warmup) / max(1, steps - warmup)
+    return 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress))
+
+
 def train_sft(
     model: GPT2LMHeadModel,
     tokenizer: PreTrainedTokenizerBase,
     examples: list[tuple[str, str]],
-    epochs: int,
+    steps: int,
     batch_size: int,
     learning_rate: float,
+    warmup: int,
     seed: int,
 ) -> list[float]:
-    """Train on (prompt, completion) pairs; returns the loss of every step."""
+    """Train on (prompt, completion) pairs for a number of optimizer steps; returns every step's loss."""
     encoded = [encode_prompt_completion(tokenizer, p, c) for p, c in examples]
-    generator = torch.Generator().manual_seed(seed)
-    steps_per_epoch = -(-len(encoded) // batch_size)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=learning_rate, weight_decay=0.0)
-    schedule = torch.optim.lr_scheduler.OneCycleLR(
-        optimizer, max_lr=learning_rate, total_steps=epochs * steps_per_epoch, pct_start=0.1
-    )
+    optimizer = torch.optim.AdamW(model.parameters(), lr=learning_rate, weight_decay=0.0, fused=True)
+    schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: warmup_cosine(step, steps, warmup))
     model.train()
     losses = []
-    with tqdm(total=epochs * steps_per_epoch, desc="SFT of the reference model", unit="step") as bar:
-        for _ in range(epochs):
-            order = torch.randperm(len(encoded), generator=generator).tolist()
-            for start in range(0, len(order), batch_size):
-                batch = collate([encoded[i] for i in order[start:start + batch_size]], tokenizer.pad_token_id)
-                loss = answer_loss(model, batch)
-                optimizer.zero_grad(set_to_none=True)
-                loss.backward()
-                optimizer.step()
-                schedule.step()
-                losses.append(loss.item())
-                bar.update()
-                bar.set_postfix(loss=f"{loss.item():.3f}")
+    progress = tqdm(batches(len(encoded), batch_size, steps, seed), total=steps,
+                    desc="SFT of the reference model", unit="step")
+    for indices in progress:
+        loss = answer_loss(model, collate([encoded[i] for i in indices], tokenizer.pad_token_id))
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        schedule.step()
+        losses.append(loss.item())
+        progress.set_postfix(loss=f"{loss.item():.3f}", refresh=False)
     model.eval()
     return losses

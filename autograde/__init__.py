@@ -1,0 +1,2 @@
+"""Grading for the course: nbgrader configuration, `python -m autograde` commands, and the
+comparisons that graded tests use (`autograde.checks`)."""

@@ -1,0 +1,111 @@
+"""`python -m autograde COMMAND`: generate the course, check one notebook, grade a class, build a
+sample class. Bad input ends with one line on stderr and exit code 1."""
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from autograde.class_grading import grade_class
+from autograde.course import generate
+from autograde.errors import AutogradeError
+from autograde.grading import SubmissionResult
+from autograde.lessons import select_lessons
+from autograde.runner import REPO_ROOT
+from autograde.sample_class import build_sample_class
+from autograde.selfcheck import check_notebook
+
+
+def main(argv: list[str] | None = None) -> int:
+    arguments = _parser().parse_args(argv)
+    try:
+        arguments.run(arguments)
+    except AutogradeError as error:
+        print(f"autograde {arguments.command}: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m autograde", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    source = argparse.ArgumentParser(add_help=False)
+    source.add_argument("--source", type=Path, default=REPO_ROOT / "solutions", metavar="DIR",
+                        help="the source notebooks, <id>/<id>.ipynb (default: solutions/)")
+
+    command = commands.add_parser("generate", parents=[source], help="build course/ from solutions/")
+    command.add_argument("lessons", nargs="*", metavar="ASSIGNMENT", help="lesson ids (default: all)")
+    command.add_argument("--course", type=Path, default=REPO_ROOT / "course", metavar="DIR",
+                         help="where the student versions go (default: course/)")
+    command.set_defaults(run=_generate)
+
+    command = commands.add_parser("check", parents=[source], help="grade one notebook against the hidden tests")
+    command.add_argument("notebook", type=Path, metavar="NOTEBOOK")
+    command.add_argument("--json", action="store_true", help="print one JSON object")
+    command.set_defaults(run=_check)
+
+    command = commands.add_parser("grade", parents=[source], help="grade a class: SUBMISSIONS/<student>/<lesson>/")
+    command.add_argument("submissions", type=Path, metavar="SUBMISSIONS")
+    command.add_argument("-o", "--out", type=Path, required=True, metavar="OUT",
+                         help="course directory for gradebook, feedback/, grades.csv, summary.csv")
+    command.add_argument("--jobs", type=int, default=2, metavar="N", help="students graded at once (default 2)")
+    command.add_argument("--timeout", type=float, default=1200, metavar="SECONDS",
+                         help="time limit for one notebook (default 1200; each cell also stops after 300 s)")
+    command.set_defaults(run=_grade)
+
+    command = commands.add_parser("sample-class", parents=[source], help="write a sample class with known scores")
+    command.add_argument("out", type=Path, metavar="OUT")
+    command.set_defaults(run=_sample_class)
+    return parser
+
+
+def _generate(arguments) -> None:
+    lessons = select_lessons(arguments.source, arguments.lessons)
+    generate(arguments.source, arguments.course, lessons)
+    for lesson in lessons:
+        print(arguments.course / lesson.id / f"{lesson.id}.ipynb")
+
+
+def _check(arguments) -> None:
+    result = check_notebook(arguments.notebook, arguments.source)
+    if arguments.json:
+        print(json.dumps({
+            "notebook": str(arguments.notebook),
+            "score": result.score,
+            "max_score": result.max_score,
+            "exercises": [{"id": exercise.id, "points": exercise.points, "max_points": exercise.max_points,
+                           "message": exercise.message} for exercise in result.exercises],
+        }))
+        return
+    print(f"{arguments.notebook} (lesson {result.lesson}): {_points(result.score, result.max_score)} points")
+    if result.failure:
+        print(f"could not be graded: {result.failure}")
+    width = max((len(exercise.id) for exercise in result.exercises), default=0)
+    for exercise in result.exercises:
+        line = f"  {exercise.id:<{width}}  {_points(exercise.points, exercise.max_points):>7}"
+        print(f"{line}  {exercise.message}" if exercise.message and not result.failure else line)
+
+
+def _grade(arguments) -> None:
+    if arguments.jobs < 1 or arguments.timeout <= 0:
+        raise AutogradeError("--jobs and --timeout must be positive")
+    grade_class(arguments.submissions, arguments.out, arguments.source, arguments.jobs, arguments.timeout,
+                on_result=_print_submission)
+    print(f"grades: {arguments.out / 'grades.csv'}; summary: {arguments.out / 'summary.csv'}; "
+          f"feedback: {arguments.out / 'feedback'}/<student>/<lesson>/")
+
+
+def _print_submission(result: SubmissionResult) -> None:
+    line = f"{result.student:<20}  {result.lesson}  {_points(result.score, result.max_score):>7}"
+    print(f"{line}  failed: {result.failure}" if result.failure else line, flush=True)
+
+
+def _sample_class(arguments) -> None:
+    submissions = build_sample_class(arguments.source, arguments.out)
+    width = max(len(submission.student) for submission in submissions)
+    for submission in submissions:
+        print(f"{submission.student:<{width}}  {submission.lesson}  expected {submission.expected_score:g}")
+
+
+def _points(points: float, max_points: float) -> str:
+    return f"{points:g}/{max_points:g}"

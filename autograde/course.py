@@ -1,0 +1,28 @@
+"""The student version of lessons: nbgrader generate_assignment from the source notebooks."""
+
+import tempfile
+from pathlib import Path
+
+from autograde.errors import AutogradeError
+from autograde.lessons import Lesson, find_lessons
+from autograde.runner import CourseDir, run_nbgrader
+
+
+def release(course: CourseDir, lessons: list[Lesson]) -> None:
+    """Write `course.release/<id>/` for each lesson (solutions stubbed, hidden tests removed, outputs
+    cleared) and record the lessons' cells, hidden tests included, in the course's gradebook."""
+    # An nbgrader process takes seconds to start: all lessons go through one, as the pattern "*".
+    everything = {lesson.id for lesson in lessons} == {lesson.id for lesson in find_lessons(course.source)}
+    for pattern in ["*"] if everything else [lesson.id for lesson in lessons]:
+        run = run_nbgrader(course, "generate_assignment", pattern, "--force")
+        if not run.ok:
+            raise AutogradeError(f"nbgrader generate_assignment {pattern} failed: {run.reason()}; "
+                                 f"fix the notebook in {course.source}")
+
+
+def generate(source: Path, release_directory: Path, lessons: list[Lesson]) -> None:
+    """`python -m autograde generate`: course/ from solutions/. Its output is byte-identical from run to
+    run (nbgrader adds nothing that varies), so a test can compare course/ with a fresh generation."""
+    # nbgrader needs a gradebook to generate into; this one is thrown away, not left in the repo.
+    with tempfile.TemporaryDirectory(prefix="autograde-generate-") as scratch:
+        release(CourseDir(Path(scratch), source, release_directory), lessons)

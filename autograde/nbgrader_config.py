@@ -1,0 +1,49 @@
+"""nbgrader settings for this course.
+
+Every nbgrader run of `python -m autograde` loads this file explicitly (`--config`), so it does not
+matter from which directory a command is called. nbgrader's formgrader finds it through
+`JUPYTER_CONFIG_PATH` (see docs/instructor-guide.md). The temporary course directories that `check`
+and `grade` use override `CourseDirectory.root` (and where source and release live) on the command
+line, which takes precedence over this file.
+"""
+
+from pathlib import Path
+
+c = get_config()  # noqa: F821 (provided by traitlets when it loads this file)
+
+# solutions/<id>/<id>.ipynb is the source, course/<id>/<id>.ipynb the generated student version.
+c.CourseDirectory.root = str(Path(__file__).resolve().parent.parent)
+c.CourseDirectory.source_directory = "solutions"
+c.CourseDirectory.release_directory = "course"
+
+# The markers of docs/authoring.md; the stub is nbgrader's default, written out so that it is fixed here.
+c.ClearSolutions.begin_solution_delimeter = "BEGIN SOLUTION"
+c.ClearSolutions.end_solution_delimeter = "END SOLUTION"
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+c.ClearHiddenTests.enabled = True
+c.ClearHiddenTests.begin_test_delimeter = "BEGIN HIDDEN TESTS"
+c.ClearHiddenTests.end_test_delimeter = "END HIDDEN TESTS"
+
+# Lessons train tiny models: a cell may take a couple of minutes on a 2-core CPU (nbgrader's default
+# is 30 s). A cell that runs longer is interrupted, recorded as an error, and the next cells still run.
+c.Execute.timeout = 300
+
+# nbgrader gives 0 to a graded cell that wrote anything to stderr. Warnings and progress bars of a
+# correct answer appear in the test cell that calls it, so drop stderr before grading: only error
+# outputs (a failed assertion, an exception, a timeout) fail a test.
+c.IgnorePattern.enabled = True
+c.IgnorePattern.pattern = ".*"
+
+# A submission that deleted a graded test cell gets it back from the source (otherwise nbgrader
+# silently leaves the exercise ungraded).
+c.OverwriteCells.add_missing_cells = True
+
+# nbgrader's feedback shows the whole graded cell, hidden tests included, and full tracebacks that
+# quote them: remove the hidden region and keep only the error line.
+# (Dotted names: imported only when feedback is generated, so a broken import cannot keep the rest
+# of this file from loading.)
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "autograde.feedback.HideHiddenTests",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]

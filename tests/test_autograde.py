@@ -1,0 +1,238 @@
+"""The grading commands (`python -m autograde`), on the toy assignment in tests/fixtures/toy/.
+
+The toy lesson has three exercises (2, 1 and 3 points); the solution of the 1-point one writes to
+stderr and warns, as correct code with a progress bar would. nbgrader is slow to start (several
+seconds a process), so one graded class holds every kind of submission and the tests read its results.
+"""
+
+import csv
+import html
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from autograde.cli import main
+from autograde.sample_class import build_sample_class
+
+REPO = Path(__file__).resolve().parent.parent
+TOY = REPO / "tests" / "fixtures" / "toy"
+TOY_SOURCE = TOY / "toy" / "toy.ipynb"
+MAX_POINTS = {"log_sigmoid_tests": 2.0, "mean_tests": 1.0, "kl_bernoulli_tests": 3.0}
+WRONG_ANSWER = "return 0.5"  # wrong for every toy exercise
+
+
+def hidden_test_lines() -> list[str]:
+    lines = []
+    for cell in nbformat.read(TOY_SOURCE, as_version=4).cells:
+        hidden = re.search(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", cell.source, re.DOTALL)
+        if hidden:
+            lines += [line.strip() for line in hidden.group(1).splitlines() if line.strip()]
+    assert len(lines) == 9
+    return lines
+
+
+def answered(released: Path, answer: str, prelude: str) -> nbformat.NotebookNode:
+    """The released toy notebook with every stub replaced by `answer`, after code `prelude`."""
+    notebook = nbformat.read(released, as_version=4)
+    for cell in notebook.cells:
+        cell.source = cell.source.replace("raise NotImplementedError()", answer)
+    notebook.cells.insert(2, nbformat.v4.new_code_cell(prelude, id="student_prelude"))
+    return notebook
+
+
+def add_hostile_students(submissions: Path) -> None:
+    """Submissions that try to fool the tests, or that nbgrader cannot run, next to the sample class."""
+    released = submissions / "blank" / "toy" / "toy.ipynb"
+    notebooks = {
+        "isclose_cheat": answered(released, WRONG_ANSWER, "import math\nmath.isclose = lambda *a, **k: True"),
+        "rebound_checks": answered(released, WRONG_ANSWER, "assert_close = assert_true = lambda *a, **k: None"),
+        "float_cheat": answered(released, "return AlwaysEqual(0.5)", (
+            "class AlwaysEqual(float):\n"
+            "    def __eq__(self, other): return True\n"
+            "    def __lt__(self, other): return True\n"
+            "    def __le__(self, other): return True\n"
+            "    __hash__ = float.__hash__")),
+        "kernel_exit": answered(released, WRONG_ANSWER, "import os\nos._exit(0)"),
+        "deleted_test_cell": nbformat.read(TOY_SOURCE, as_version=4),
+    }
+    notebooks["deleted_test_cell"].cells = [cell for cell in notebooks["deleted_test_cell"].cells
+                                            if cell.get("id") != "log_sigmoid_tests"]
+    for student, notebook in notebooks.items():
+        path = submissions / student / "toy" / "toy.ipynb"
+        path.parent.mkdir(parents=True)
+        nbformat.write(notebook, path)
+    not_json = submissions / "not_json" / "toy" / "toy.ipynb"
+    not_json.parent.mkdir(parents=True)
+    not_json.write_text(released.read_text()[:500])
+
+
+@pytest.fixture(scope="module")
+def sample_class(tmp_path_factory) -> tuple[Path, dict[str, float]]:
+    submissions = tmp_path_factory.mktemp("class") / "submissions"
+    expected = {s.student: s.expected_score for s in build_sample_class(TOY, submissions)}
+    add_hostile_students(submissions)
+    return submissions, expected
+
+
+@pytest.fixture(scope="module")
+def class_grading(sample_class, tmp_path_factory):
+    """`python -m autograde grade` on the sample class, started in the background as soon as a test
+    asks for it, so that the tests in between run meanwhile (nbgrader spends most of its time starting)."""
+    submissions, _ = sample_class
+    out = tmp_path_factory.mktemp("graded")
+    command = [sys.executable, "-m", "autograde", "grade", str(submissions), "-o", str(out),
+               "--jobs", "2", "--timeout", "300", "--source", str(TOY)]
+    process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    yield out, process
+    process.kill()
+
+
+@pytest.fixture(scope="module")
+def graded_class(class_grading) -> tuple[Path, int, str]:
+    """OUT, the exit code and stderr of the class grading, once it has finished."""
+    out, process = class_grading
+    _, stderr = process.communicate(timeout=600)
+    return out, process.returncode, stderr
+
+
+def read_csv(path: Path) -> dict[str, dict[str, str]]:
+    with path.open(newline="") as file:
+        return {row["student_id"]: row for row in csv.DictReader(file)}
+
+
+def check_json(capsys, notebook: Path) -> dict:
+    assert main(["check", str(notebook), "--json", "--source", str(TOY)]) == 0
+    output = capsys.readouterr().out
+    return json.loads(output)  # exactly one JSON object: anything else makes this fail
+
+
+def test_sample_class_holds_the_expected_students(sample_class, class_grading):
+    _, expected = sample_class  # (and the class grading starts)
+    assert expected == {"full": 6.0, "blank": 0.0, "partial_1": 2.0, "partial_2": 3.0}
+
+
+def test_generate_is_deterministic_and_gives_the_student_version(tmp_path, sample_class):
+    submissions, _ = sample_class
+    assert main(["generate", "--source", str(TOY), "--course", str(tmp_path)]) == 0
+    generated = tmp_path / "toy" / "toy.ipynb"
+    # The sample class's `blank` is an earlier, independent generation of the same source.
+    assert generated.read_bytes() == (submissions / "blank" / "toy" / "toy.ipynb").read_bytes()
+    text = generated.read_text()
+    assert "BEGIN SOLUTION" not in text and "HIDDEN TESTS" not in text
+    assert not any(line in text for line in hidden_test_lines())
+    notebook = nbformat.read(generated, as_version=4)
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    assert all(cell.outputs == [] and cell.execution_count is None for cell in code)
+    assert sum("raise NotImplementedError()" in cell.source for cell in code) == 3
+
+
+def test_check_full_solution_gets_every_point(capsys):
+    assert main(["check", str(TOY_SOURCE), "--source", str(TOY)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].endswith("(lesson toy): 6/6 points")
+    # mean_tests calls a solution that writes to stderr and warns: no point lost for that.
+    assert [line.split() for line in lines[1:]] == [
+        ["log_sigmoid_tests", "2/2"], ["mean_tests", "1/1"], ["kl_bernoulli_tests", "3/3"]]
+
+
+def test_check_blank_scores_zero_in_json(capsys, sample_class):
+    submissions, _ = sample_class
+    report = check_json(capsys, submissions / "blank" / "toy" / "toy.ipynb")
+    assert set(report) == {"notebook", "score", "max_score", "exercises"}
+    assert (report["score"], report["max_score"]) == (0.0, 6.0)
+    assert [set(exercise) for exercise in report["exercises"]] == [{"id", "points", "max_points", "message"}] * 3
+    assert {e["id"]: (e["points"], e["max_points"], e["message"]) for e in report["exercises"]} == {
+        name: (0.0, points, "NotImplementedError") for name, points in MAX_POINTS.items()}
+
+
+def test_check_partial_copy_scores_exactly_its_solved_exercise(capsys, sample_class, tmp_path):
+    submissions, expected = sample_class
+    renamed = tmp_path / "my copy of the toy.ipynb"  # found by its nbgrader cells, not its name
+    shutil.copyfile(submissions / "partial_1" / "toy" / "toy.ipynb", renamed)
+    report = check_json(capsys, renamed)
+    assert report["score"] == expected["partial_1"] == 2.0
+    assert [(e["id"], e["points"], e["message"]) for e in report["exercises"]] == [
+        ("log_sigmoid_tests", 2.0, None),
+        ("mean_tests", 0.0, "NotImplementedError"),
+        ("kl_bernoulli_tests", 0.0, "NotImplementedError"),
+    ]
+    assert not any(line in json.dumps(report) for line in hidden_test_lines())
+
+
+@pytest.mark.parametrize("content, problem", [
+    (None, "no such file"),
+    ('{"cells": [', "is not valid JSON"),
+    ('{"a": 1}', "is not a Jupyter notebook"),
+    (json.dumps(nbformat.v4.new_notebook()), "matches no lesson"),
+])
+def test_check_bad_input_is_one_line_error(capsys, tmp_path, content, problem):
+    notebook = tmp_path / "homework.ipynb"
+    if content is not None:
+        notebook.write_text(content)
+    assert main(["check", str(notebook), "--source", str(TOY)]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.count("\n") == 1 and problem in captured.err and "Traceback" not in captured.err
+
+
+def test_grade_bad_input_is_one_line_error(capsys, tmp_path):
+    assert main(["grade", str(tmp_path / "missing"), "-o", str(tmp_path / "out"), "--source", str(TOY)]) == 1
+    captured = capsys.readouterr()
+    assert captured.err.count("\n") == 1 and "no such folder" in captured.err
+
+
+def test_class_grading_runs_through_broken_submissions(graded_class):
+    out, returncode, stderr = graded_class
+    assert returncode == 0, stderr
+    summary = read_csv(out / "summary.csv")
+    assert summary["not_json"]["failure"].startswith("NotJSONError")
+    assert "DeadKernelError" in summary["kernel_exit"]["failure"]
+    for student in ("not_json", "kernel_exit"):
+        assert float(summary[student]["score"]) == 0.0 and float(summary[student]["max_score"]) == 6.0
+    assert {student for student, row in summary.items() if row["failure"]} == {"not_json", "kernel_exit"}
+
+
+def test_class_grades_csv_has_the_expected_scores(graded_class, sample_class):
+    out, _, _ = graded_class
+    _, expected = sample_class
+    grades = read_csv(out / "grades.csv")
+    assert {student: float(row["score"]) for student, row in grades.items()} == {
+        **expected,
+        "isclose_cheat": 0.0,  # math.isclose patched, wrong answers
+        "float_cheat": 0.0,  # a float whose comparisons always say True
+        "rebound_checks": 0.0,  # assert_close rebound to a no-op: the hidden tests import it again
+        "deleted_test_cell": 6.0,  # the deleted test cell was put back and passed
+        "kernel_exit": 0.0,
+        "not_json": 0.0,
+    }
+    assert {float(row["max_score"]) for row in grades.values()} == {6.0}
+
+
+def test_deleted_test_cell_is_graded_from_the_source(graded_class):
+    out, _, _ = graded_class
+    autograded = nbformat.read(out / "autograded" / "deleted_test_cell" / "toy" / "toy.ipynb", as_version=4)
+    restored = [cell for cell in autograded.cells
+                if cell.metadata.get("nbgrader", {}).get("grade_id") == "log_sigmoid_tests"]
+    assert len(restored) == 1 and "BEGIN HIDDEN TESTS" in restored[0].source
+
+
+def test_feedback_shows_errors_but_no_hidden_tests(graded_class):
+    out, _, _ = graded_class
+    feedback = sorted((out / "feedback").glob("*/toy/toy.html"))
+    # Every student whose notebook ran gets feedback.
+    assert {path.parts[-3] for path in feedback} == {
+        "full", "blank", "partial_1", "partial_2", "isclose_cheat", "float_cheat", "rebound_checks",
+        "deleted_test_cell"}
+    for path in feedback:
+        text = html.unescape(re.sub(r"<[^>]+>", "", path.read_text()))  # as a reader sees it
+        assert 'assert_close(log_sigmoid(0.0), -0.6931471805599453, what="log_sigmoid(0.0)")' in text
+        assert not [line for line in hidden_test_lines() if line in text], path
+        assert "---->" not in text and "Cell In[" not in text  # no traceback (it would quote hidden lines)
+    cheat = html.unescape(re.sub(r"<[^>]+>", "", (out / "feedback" / "float_cheat" / "toy" / "toy.html").read_text()))
+    assert "AssertionError: log_sigmoid(0.0): expected a plain float or a torch.Tensor, got AlwaysEqual" in cheat
