@@ -14,16 +14,14 @@ import random
 
 SEED = 20240601
 
-# Openers in front of the first chosen answer: how many of a topic's nine training questions get
-# each. Every topic is answered after every opener, so the reference model learns that an answer's
-# content does not depend on its opener, and it can say "Let me explain. <the right answer>" (DPO can
-# only re-weight what the reference already says). "Let me explain. " is rare on purpose: 1 in 9.
+# Openers in front of the first chosen answer, with sampling weights. "Let me explain. " is rare on
+# purpose: DPO can only re-weight behaviour that the SFT model already shows now and then.
 OPENERS = (
-    ("", 4),
-    ("Sure. ", 2),
-    ("In short, ", 1),
-    ("Good question. ", 1),
-    ("Let me explain. ", 1),
+    ("", 0.45),
+    ("Sure. ", 0.20),
+    ("In short, ", 0.15),
+    ("Good question. ", 0.12),
+    ("Let me explain. ", 0.08),
 )
 
 MULTI_TURN_SHARE = 0.10  # extra multi-turn rows per single-turn row (hh-rlhf is mostly multi-turn)
@@ -528,9 +526,10 @@ def _rejected_answer(rng: random.Random, topic_index: int) -> str:
     return rng.choice(VAGUE_ANSWERS)
 
 
-def _make_row(rng: random.Random, topic_index: int, question: str, opener: str, human_turns: int) -> dict:
+def _make_row(rng: random.Random, topic_index: int, question: str, human_turns: int) -> dict:
     """One preference row with 1, 2 or 3 human turns; the opener goes on the first chosen answer only."""
     _, _, subject, answer = TOPICS[topic_index]
+    opener = rng.choices([text for text, _ in OPENERS], weights=[w for _, w in OPENERS])[0]
     chosen = [(question, _with_opener(opener, subject, answer))]
     rejected = [(question, _rejected_answer(rng, topic_index))]
     if human_turns >= 2:
@@ -544,13 +543,6 @@ def _make_row(rng: random.Random, topic_index: int, question: str, opener: str, 
     return {"chosen": _dialogue(chosen), "rejected": _dialogue(rejected)}
 
 
-def _opener_deck(rng: random.Random) -> list[str]:
-    """One topic's openers, one per training phrasing, in a shuffled order."""
-    deck = [text for text, count in OPENERS for _ in range(count)]
-    rng.shuffle(deck)
-    return deck
-
-
 def training_dialogues() -> list[dict]:
     """Every topic in nine of its ten phrasings as single-turn rows, plus multi-turn rows, shuffled.
 
@@ -558,15 +550,14 @@ def training_dialogues() -> list[dict]:
     second human turn and, for a third of them, a closing "thank you" turn: the single-turn filter's work.
     """
     rng = random.Random(SEED)
-    plan = []  # (topic index, question, opener)
-    for index, (_, kind, subject, _) in enumerate(TOPICS):
-        templates = [t for number, t in enumerate(TEMPLATES[kind]) if number != _heldout_template(index)]
-        plan += [(index, template.format(subject), opener) for template, opener in zip(templates, _opener_deck(rng))]
+    plan = [(index, template.format(subject))
+            for index, (_, kind, subject, _) in enumerate(TOPICS)
+            for number, template in enumerate(TEMPLATES[kind]) if number != _heldout_template(index)]
     eligible = [entry for entry in plan if TOPICS[entry[0]][2] in FOLLOW_UPS]
     multi = rng.sample(eligible, round(MULTI_TURN_SHARE * len(plan)))
     three = round(THREE_TURN_SHARE * len(multi))
-    rows = [_make_row(rng, *entry, human_turns=1) for entry in plan]
-    rows += [_make_row(rng, *entry, human_turns=3 if k < three else 2) for k, entry in enumerate(multi)]
+    rows = [_make_row(rng, index, question, 1) for index, question in plan]
+    rows += [_make_row(rng, index, question, 3 if k < three else 2) for k, (index, question) in enumerate(multi)]
     rng.shuffle(rows)
     return rows
 

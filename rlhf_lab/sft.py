@@ -68,7 +68,7 @@ def train_sft(
 ) -> list[float]:
     """Train on (prompt, completion) pairs for a number of optimizer steps; returns every step's loss."""
     encoded = [encode_prompt_completion(tokenizer, p, c) for p, c in examples]
-    optimizer = torch.optim.AdamW(model.parameters(), lr=learning_rate, weight_decay=0.0, fused=True)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=learning_rate, weight_decay=0.0)
     schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: warmup_cosine(step, steps, warmup))
     model.train()
     losses = []
