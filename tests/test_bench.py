@@ -10,8 +10,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_quick_benchmark_reports_every_variant(tmp_path):
     out = tmp_path / "bench.json"
-    result = subprocess.run([sys.executable, str(ROOT / "bench" / "dpo_throughput.py"), "--quick", "--pairs", "16",
-                             "--max-steps", "2", "--json", str(out)], capture_output=True, text=True, timeout=600)
+    result = subprocess.run([sys.executable, str(ROOT / "bench" / "dpo_throughput.py"), "--quick", "--pairs", "8",
+                             "--max-steps", "1", "--json", str(out)], capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-2000:]
     report = json.loads(out.read_text())
     assert [r["variant"] for r in report["results"]] == ["trl_textbook", "trl_tuned", "scratch"]

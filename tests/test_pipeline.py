@@ -2,8 +2,11 @@
 
 import json
 
+from rlhf_lab.data import EMBEDDED, load_dialogues
+from rlhf_lab.pairs import build_pairs
 from rlhf_lab.pipeline import run_demo
 from rlhf_lab.reference import SFT_SETTINGS, build_tiny_reference
+from rlhf_lab.tokenizer import load_tokenizer
 
 TOY_SFT = {**SFT_SETTINGS, "steps": 3, "warmup": 1}
 
@@ -15,7 +18,8 @@ def test_demo_writes_metrics_answers_and_plots(tmp_path, monkeypatch):
     assert saved == metrics
     for key in ("pairs", "rate_before", "rate_after", "final_loss", "train_seconds", "total_seconds"):
         assert key in saved, key
-    assert saved["pairs"] > 1000 and saved["dpo_steps"] == 2 and saved["questions"] == 4
+    expected_pairs = len(build_pairs(load_dialogues(EMBEDDED), load_tokenizer())[0])
+    assert saved["pairs"] == expected_pairs and saved["dpo_steps"] == 2 and saved["questions"] == 4
     assert 0 <= saved["rate_before"] <= 1 and 0 <= saved["rate_after"] <= 1
     answers = [json.loads(line) for line in (tmp_path / "demo" / "answers.jsonl").read_text().splitlines()]
     assert len(answers) == 4 and set(answers[0]) == {"question", "before", "after"}
