@@ -4,13 +4,34 @@ Tests run in the student's kernel, after the student's code. That code can repla
 `torch.allclose`, or return a float subclass whose `__eq__` always says True. So these checks never
 call a comparison the student could have replaced on the value: they accept only exact built-in types
 (`type(x) is float`, `type(t) is torch.Tensor`), turn tensors into Python floats themselves, and
-compare with plain arithmetic on those floats. (A determined student can still patch this module in
-the kernel; the grader re-checks results outside it.)
+compare with plain arithmetic on those floats.
+
+Student code can still patch this module itself (`autograde.checks.assert_close = ...`). So, when the
+grader runs a notebook (the kernel launcher sets AUTOGRADE_CHECK_RECORDS=1), every check also leaves
+a record of what it compared, as an output of the test cell with the media type RECORD_MIME. The
+grader reads the records from the executed notebook and decides outside the kernel
+(autograde/verdict.py): it redoes each comparison on the recorded plain numbers and fails a test
+cell that left fewer records than its source has checks. What the records cannot stop is described
+in docs/threat-model.md.
 """
 
 import numbers
+import os
 
 _EXACT_SCALARS = (float, int)
+RECORD_MIME = "application/vnd.autograde.check+json"
+_MAX_RECORDED_VALUES = 20000
+
+
+def _record(**fields) -> None:
+    """One check's record as an output of the running cell (only while the grader runs the notebook)."""
+    if os.environ.get("AUTOGRADE_CHECK_RECORDS") != "1":
+        return
+    try:
+        from IPython.display import display
+    except ImportError:
+        return
+    display({RECORD_MIME: fields}, raw=True)
 
 
 def _floats(value, what: str) -> list[float]:
@@ -48,6 +69,7 @@ def shape_of(value) -> tuple[int, ...]:
 
 def assert_shape(value, expected: tuple[int, ...], what: str = "result") -> None:
     actual = shape_of(value)
+    _record(check="shape", what=what, got=list(actual), want=[int(n) for n in expected])
     if actual != tuple(expected):
         raise AssertionError(f"{what}: expected shape {tuple(expected)}, got {actual}")
 
@@ -57,16 +79,26 @@ def assert_close(actual, expected, atol: float = 1e-5, rtol: float = 1e-5, what:
     got, want = _floats(actual, what), _floats(expected, "expected")
     if len(got) != len(want):
         raise AssertionError(f"{what}: expected {len(want)} values, got {len(got)}")
+    failure = None
     for index, (g, w) in enumerate(zip(got, want)):
         difference = g - w if g >= w else w - g
         bound = atol + rtol * (w if w >= 0 else -w)
         if not difference <= bound:  # written so that NaN fails
             where = f" at index {index}" if len(want) > 1 else ""
-            raise AssertionError(f"{what}{where}: expected {w:.6g}, got {g:.6g} (tolerance {bound:.1e})")
+            failure = f"{what}{where}: expected {w:.6g}, got {g:.6g} (tolerance {bound:.1e})"
+            break
+    if len(want) <= _MAX_RECORDED_VALUES:  # (floats as repr strings: JSON has no NaN or inf)
+        _record(check="close", what=what, got=[repr(g) for g in got], want=[repr(w) for w in want],
+                atol=repr(float(atol)), rtol=repr(float(rtol)))
+    else:
+        _record(check="close_summary", what=what, n=len(want), passed=failure is None)
+    if failure:
+        raise AssertionError(failure)
 
 
 def assert_true(condition, message: str) -> None:
     """Fail unless `condition` is the real True (an object that merely claims truth does not pass)."""
+    _record(check="true", what=message, passed=condition is True)
     if condition is not True:
         raise AssertionError(message)
 
@@ -77,5 +109,7 @@ def assert_sympy_zero(expression, what: str = "expression") -> None:
 
     if not isinstance(expression, sympy.Basic) or not type(expression).__module__.startswith("sympy"):
         raise AssertionError(f"{what}: expected a sympy expression, got {type(expression).__name__}")
-    if sympy.simplify(expression) != 0 or type(sympy.simplify(expression)) is not sympy.core.numbers.Zero:
+    simplified = sympy.simplify(expression)
+    _record(check="sympy_zero", what=what, simplified=str(simplified))
+    if simplified != 0 or type(simplified) is not sympy.core.numbers.Zero:
         raise AssertionError(f"{what}: does not simplify to 0 (got {sympy.simplify(expression)})")

@@ -3,25 +3,32 @@
 OUT becomes an nbgrader course directory (gradebook.db, submitted/, autograded/, feedback/) with,
 next to them, grades.csv (nbgrader export), summary.csv (one row per student and lesson, with the
 reason when a notebook could not be graded) and logs/ (nbgrader's log for each submission).
+Each submission is graded in isolation (autograde/grading.py): one failing, hostile or endless
+notebook costs only its own student's points.
 """
 
 import csv
+import dataclasses
 import shutil
 import tempfile
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from autograde.course import release
 from autograde.errors import AutogradeError
-from autograde.grading import SubmissionResult, fail_submission, grade_submission, submission_path
+from autograde.grading import Grader, SubmissionResult, grade_submission, prepare_grader
 from autograde.lessons import Lesson, find_lessons
 from autograde.runner import CourseDir, run_nbgrader
+from autograde.sandbox import Limits
 
 
 def grade_class(submissions: Path, out: Path, source: Path, jobs: int, timeout: float,
-                on_result: Callable[[SubmissionResult], None]) -> list[SubmissionResult]:
-    """Grade every submission; `on_result` sees each result as soon as it is there (a class takes a while)."""
+                on_result: Callable[[SubmissionResult], None], limits: Limits | None = None) -> list[SubmissionResult]:
+    """Grade every submission; `on_result` sees each result as soon as it is there (a class takes a while).
+    `timeout` is the time limit of one notebook; `limits` the others (default: `Limits()`)."""
+    limits = dataclasses.replace(limits or Limits(), notebook_timeout=timeout)
     lessons = {lesson.id: lesson for lesson in find_lessons(source)}
     pairs = _submissions(submissions)
     unknown = sorted({lesson_id for _, lesson_id in pairs} - set(lessons))
@@ -31,34 +38,35 @@ def grade_class(submissions: Path, out: Path, source: Path, jobs: int, timeout: 
     graded_lessons = [lessons[lesson_id] for lesson_id in sorted({lesson_id for _, lesson_id in pairs})]
     # Grading needs the lessons in OUT's gradebook, not their student versions: those go to a
     # scratch folder (OUT may be the repository root, whose release folder is course/).
-    with tempfile.TemporaryDirectory(prefix="autograde-release-") as scratch:
-        course = CourseDir(out, source, Path(scratch))
+    with tempfile.TemporaryDirectory(prefix="autograde-class-") as scratch:
+        course = CourseDir(out, source, Path(scratch) / "release")
+        Path(scratch).chmod(0o711)  # (see prepare_grader)
+        (Path(scratch) / "submissions").mkdir()
         _copy_submissions(submissions, course.root / "submitted")
         release(course, graded_lessons)
+        grader = prepare_grader(course, limits, Path(scratch) / "submissions", [submissions])
         submitted = [(student, lessons[lesson_id]) for student, lesson_id in pairs]
-        results = _autograde_all(course, submitted, jobs, timeout, on_result)
+        results = _autograde_all(grader, submitted, jobs, on_result)
         _write_summary(results, course.root / "summary.csv")
         # nbgrader fails on a lesson with nothing to give feedback on.
-        with_feedback = {result.lesson for result in results if not result.failure}
+        with_feedback = {result.lesson for result in results
+                         if (out / "autograded" / result.student / result.lesson / f"{result.lesson}.ipynb").is_file()}
         _feedback_and_export(course, [lesson for lesson in graded_lessons if lesson.id in with_feedback])
     return results
 
 
-def _autograde_all(course: CourseDir, submissions: list[tuple[str, Lesson]], jobs: int, timeout: float,
+def _autograde_all(grader: Grader, submissions: list[tuple[str, Lesson]], jobs: int,
                    on_result: Callable[[SubmissionResult], None]) -> list[SubmissionResult]:
-    """Students in parallel: each nbgrader process runs one notebook in its own kernel. A failed or
-    timed-out submission becomes a 0 with its reason; the others go on."""
+    """Students in parallel: each nbgrader process runs one notebook in its own sandbox and kernel.
+    A submission that cannot be graded becomes a 0 with its reason; the others go on."""
 
     def grade(submission: tuple[str, Lesson]) -> SubmissionResult:
         student, lesson = submission
-        notebook = submission_path(course, lesson, student)
-        if not notebook.is_file():  # nbgrader would only say "No notebooks found"
-            found = ", ".join(sorted(path.name for path in notebook.parent.glob("*.ipynb"))) or "no notebook"
-            reason = f"no {notebook.name} in the submission (found: {found}); name the notebook after its lesson"
-            return fail_submission(course, lesson, student, reason)
-        result, run = grade_submission(course, lesson, student, timeout)
-        _save_log(course, f"{lesson.id}/{student}.log", run.log)
-        return result
+        start = time.monotonic()
+        result, run = grade_submission(grader, lesson, student)
+        if run is not None:
+            _save_log(grader.course, f"{lesson.id}/{student}.log", run.log)
+        return dataclasses.replace(result, seconds=time.monotonic() - start)
 
     results = []
     with ThreadPoolExecutor(max_workers=jobs) as pool:
@@ -84,7 +92,9 @@ def _submissions(submissions: Path) -> list[tuple[str, str]]:
 def _copy_submissions(submissions: Path, submitted: Path) -> None:
     """nbgrader reads submissions from OUT/submitted: copy them there (unless that is SUBMISSIONS)."""
     if submitted.resolve() != submissions.resolve():
-        shutil.copytree(submissions, submitted, dirs_exist_ok=True)
+        # Links stay links (they are not followed when grading): a link to a file of the grader's
+        # must not become a copy of that file.
+        shutil.copytree(submissions, submitted, symlinks=True, dirs_exist_ok=True)
 
 
 def _write_summary(results: list[SubmissionResult], path: Path) -> None:

@@ -12,6 +12,7 @@ from autograde.errors import AutogradeError
 from autograde.grading import SubmissionResult
 from autograde.lessons import select_lessons
 from autograde.runner import REPO_ROOT
+from autograde.sandbox import Limits
 from autograde.sample_class import build_sample_class
 from autograde.selfcheck import check_notebook
 
@@ -50,7 +51,13 @@ def _parser() -> argparse.ArgumentParser:
                          help="course directory for gradebook, feedback/, grades.csv, summary.csv")
     command.add_argument("--jobs", type=int, default=2, metavar="N", help="students graded at once (default 2)")
     command.add_argument("--timeout", type=float, default=1200, metavar="SECONDS",
-                         help="time limit for one notebook (default 1200; each cell also stops after 300 s)")
+                         help="time limit for one notebook (default 1200)")
+    command.add_argument("--cell-timeout", type=float, default=Limits.cell_timeout, metavar="SECONDS",
+                         help=f"time limit for one cell (default {Limits.cell_timeout:g})")
+    command.add_argument("--memory-mb", type=int, default=Limits.memory_mb, metavar="MB",
+                         help=f"address space of each kernel process (default {Limits.memory_mb})")
+    command.add_argument("--processes", type=int, default=Limits.processes, metavar="N",
+                         help=f"processes and threads of one kernel (default {Limits.processes}; needs root)")
     command.set_defaults(run=_grade)
 
     command = commands.add_parser("sample-class", parents=[source], help="write a sample class with known scores")
@@ -87,10 +94,12 @@ def _check(arguments) -> None:
 
 
 def _grade(arguments) -> None:
-    if arguments.jobs < 1 or arguments.timeout <= 0:
-        raise AutogradeError("--jobs and --timeout must be positive")
+    if min(arguments.jobs, arguments.timeout, arguments.cell_timeout, arguments.memory_mb, arguments.processes) <= 0:
+        raise AutogradeError("--jobs, --timeout, --cell-timeout, --memory-mb and --processes must be positive")
+    limits = Limits(cell_timeout=arguments.cell_timeout, memory_mb=arguments.memory_mb,
+                    processes=arguments.processes)
     grade_class(arguments.submissions, arguments.out, arguments.source, arguments.jobs, arguments.timeout,
-                on_result=_print_submission)
+                on_result=_print_submission, limits=limits)
     print(f"grades: {arguments.out / 'grades.csv'}; summary: {arguments.out / 'summary.csv'}; "
           f"feedback: {arguments.out / 'feedback'}/<student>/<lesson>/")
 

@@ -1,21 +1,49 @@
-"""Grade one submission with nbgrader autograde, and read its result back from the gradebook."""
+"""Grade one submission in isolation, and record its result in the class gradebook.
 
+For each student and lesson (autograde/class_grading.py runs several at once):
+1. The submitted notebook is checked and rebuilt against the source in this process
+   (autograde/submission.py); a file that cannot be graded gets 0 with the reason.
+2. A scratch course directory is made for it alone: a copy of the lessons' gradebook with no student
+   in it and no solution text, the rebuilt notebook with the student's other files, the lesson's data
+   files. nbgrader autograde runs there, in a sandbox (autograde/sandbox.py), its kernel started by
+   autograde/kernel_launcher.py under the limits of `Limits`; the class directory, the source
+   notebooks and the other students are out of its reach.
+3. The scores are decided here, from the executed notebook and the source (autograde/verdict.py);
+   nothing the sandbox wrote into its gradebook is read back. They go into the class gradebook, and
+   the executed notebook into the class's autograded/ folder for feedback.
+"""
+
+import itertools
+import json
+import os
 import shutil
+import sys
+import tempfile
+import threading
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
-from nbgrader import utils
 from nbgrader.api import Gradebook
 from sqlalchemy.exc import SAWarning
 
+from autograde.execute import STOP_ERRORS
 from autograde.feedback import error_line
 from autograde.lessons import Lesson
-from autograde.runner import CourseDir, Run, run_nbgrader
+from autograde.runner import REPO_ROOT, CourseDir, Run, nbgrader_argv, run
+from autograde.sandbox import Limits, Sandbox, choose_sandbox, model_cache
+from autograde.submission import SubmissionError, read_submission, rebuild
+from autograde.verdict import graded_cells, judge
 
 # nbgrader's gradebook makes SQLAlchemy warn about nbgrader's own session handling: noise to a user.
 warnings.filterwarnings("ignore", category=SAWarning, module=r"nbgrader\.")
+
+KERNEL_LAUNCHER = Path(__file__).with_name("kernel_launcher.py")
+# Files of a submission that could be imported in place of the course's modules are not copied.
+MODULE_SUFFIXES = {".py", ".pyc", ".pyd", ".so", ".pth"}
+# Each kernel gets a uid of its own when grading runs as root (see kernel_launcher.py).
+_uids = itertools.count()
 
 
 @dataclass(frozen=True)
@@ -33,7 +61,10 @@ class SubmissionResult:
     student: str
     lesson: str
     exercises: list[ExerciseResult]
-    failure: str | None  # why nbgrader could not grade the notebook at all (every exercise then has 0)
+    # Why the notebook could not be graded (every exercise then has 0), or why grading stopped
+    # early (a dead or killed kernel, the time limit: the cells after it have 0).
+    failure: str | None
+    seconds: float = 0.0  # how long grading it took
 
     @property
     def score(self) -> float:
@@ -44,60 +75,198 @@ class SubmissionResult:
         return sum(exercise.max_points for exercise in self.exercises)
 
 
+@dataclass
+class Grader:
+    """What grading a class needs besides the submissions: see `prepare_grader`."""
+
+    course: CourseDir
+    limits: Limits
+    sandbox: Sandbox
+    hidden: list[Path]  # folders the unshare sandbox covers (bwrap shows only what it needs anyway)
+    scratch_root: Path  # holds one scratch directory per submission being graded
+    template: Path  # the lessons' gradebook: no students, no solutions
+    lock: threading.Lock = field(default_factory=threading.Lock)  # the class gradebook, one writer at a time
+
+
+def prepare_grader(course: CourseDir, limits: Limits, scratch_root: Path, hidden: list[Path],
+                   warn: bool = True) -> Grader:
+    """After autograde.course.release: the template gradebook, and the sandbox to use."""
+    scratch_root.chmod(0o711)  # kernels under their own uid must pass through to their own folder
+    template = scratch_root / "template.db"
+    shutil.copyfile(course.root / "gradebook.db", template)
+    with Gradebook(f"sqlite:///{template}") as gradebook:
+        for student in list(gradebook.students):
+            gradebook.remove_student(student.id)
+        # nbgrader keeps each answer cell's source text (the solution!) in the gradebook; a stub
+        # does for grading, since answers are never taken from there.
+        for assignment in gradebook.assignments:
+            for notebook in assignment.notebooks:
+                for cell in notebook.source_cells:
+                    if "BEGIN SOLUTION" in cell.source:
+                        cell.source = "# (solution removed for grading)"
+        gradebook.db.commit()
+    template.chmod(0o600)
+    # (Only the unshare sandbox needs the list: it covers these, keeping what a kernel must read.)
+    hidden = [*hidden, course.root, course.source, course.release, REPO_ROOT]
+    return Grader(course, limits, choose_sandbox(warn), hidden, scratch_root, template)
+
+
 def submission_path(course: CourseDir, lesson: Lesson, student: str, step: str = "submitted") -> Path:
     """Where nbgrader keeps a student's notebook at `step` (submitted, autograded)."""
     return course.root / step / student / lesson.id / f"{lesson.id}.ipynb"
 
 
-def grade_submission(course: CourseDir, lesson: Lesson, student: str,
-                     timeout: float | None = None) -> tuple[SubmissionResult, Run]:
-    """Autograde `course.root/submitted/<student>/<lesson>/`, whose lesson the gradebook must already
-    hold (autograde.course.release)."""
-    run = run_nbgrader(course, "autograde", lesson.id, f"--student={student}", "--force", timeout=timeout)
-    if run.ok:
-        return _read_result(course, lesson, student, None), run
-    # nbgrader removes its output for a notebook that failed, but not when it was killed.
+def grade_submission(grader: Grader, lesson: Lesson, student: str) -> tuple[SubmissionResult, Run | None]:
+    """Grade `course.root/submitted/<student>/<lesson>/`; the gradebook must hold the lesson."""
+    course = grader.course
+    notebook = submission_path(course, lesson, student)
     shutil.rmtree(submission_path(course, lesson, student, "autograded").parent, ignore_errors=True)
-    return fail_submission(course, lesson, student, run.reason()), run
+    if not notebook.is_file() or notebook.is_symlink():
+        found = ", ".join(sorted("".join(c if c.isprintable() else "?" for c in path.name)
+                                 for path in notebook.parent.glob("*.ipynb"))) or "no notebook"
+        why = "is a symbolic link, not a file" if notebook.is_symlink() else f"is missing (found: {found})"
+        return fail_submission(grader, lesson, student,
+                               f"{notebook.name} {why}; name the notebook after its lesson"), None
+    source = nbformat.read(lesson.source_notebook, as_version=4)
+    try:
+        submitted = read_submission(notebook, grader.limits.notebook_mb)
+        released = nbformat.read(course.release / lesson.id / f"{lesson.id}.ipynb", as_version=4)
+        runnable = rebuild(submitted, source, released)
+    except SubmissionError as error:
+        return fail_submission(grader, lesson, student, str(error)), None
+    scratch = Path(tempfile.mkdtemp(prefix=f"{lesson.id}-", dir=grader.scratch_root))
+    try:
+        run_result = _run_isolated(grader, lesson, student, runnable, notebook.parent, scratch)
+        executed_path = scratch / "course" / "autograded" / student / lesson.id / f"{lesson.id}.ipynb"
+        if not run_result.ok or not executed_path.is_file():
+            return fail_submission(grader, lesson, student, run_result.reason()), run_result
+        if executed_path.stat().st_size > 5 * grader.limits.notebook_mb * 1024 * 1024:
+            return fail_submission(grader, lesson, student, "the graded notebook's output is too big"), run_result
+        executed = nbformat.read(executed_path, as_version=4)
+        result = _record(grader, lesson, student, source, executed)
+        graded = submission_path(course, lesson, student, "autograded")
+        graded.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(executed, graded)  # (for generate_feedback; only the notebook comes back)
+        return result, run_result
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
-def fail_submission(course: CourseDir, lesson: Lesson, student: str, reason: str) -> SubmissionResult:
+def _run_isolated(grader: Grader, lesson: Lesson, student: str, runnable, folder: Path, scratch: Path) -> Run:
+    """nbgrader autograde of one notebook in `scratch`, in the sandbox."""
+    limits = grader.limits
+    scratch.chmod(0o711)
+    root = scratch / "course"
+    submitted = root / "submitted" / student / lesson.id
+    submitted.mkdir(parents=True)
+    root.chmod(0o711)
+    nbformat.write(runnable, submitted / f"{lesson.id}.ipynb")
+    _copy_files(folder, submitted, skip={f"{lesson.id}.ipynb"}, modules=False)
+    _copy_files(lesson.source_notebook.parent, root / "source" / lesson.id, skip=set(), modules=True)
+    (root / "release").mkdir()
+    for private in (root / "submitted", root / "source"):
+        private.chmod(0o700)
+    shutil.copyfile(grader.template, root / "gradebook.db")
+    (root / "gradebook.db").chmod(0o600)
+    kernel_name = runnable.metadata.get("kernelspec", {}).get("name", "python3")
+    spec = scratch / "jupyter" / "kernels" / kernel_name
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": [sys.executable, str(KERNEL_LAUNCHER), "-f", "{connection_file}"],
+        "display_name": "graded submission", "language": "python"}))
+    for name in ("runtime", "home", "kernel-home"):
+        (scratch / name).mkdir()
+    (scratch / "runtime").chmod(0o711)
+    course = CourseDir(root, root / "source", root / "release")
+    argv = nbgrader_argv(
+        course, "autograde", lesson.id, f"--student={student}", "--force",
+        f"--Execute.timeout={max(1, round(limits.cell_timeout))}",
+        f"--GuardedExecute.notebook_timeout={limits.notebook_timeout}",
+        f"--GuardedExecute.interrupt_grace={limits.interrupt_grace}",
+        f"--GuardedExecute.max_output_bytes={limits.output_kb * 1024}")
+    argv = grader.sandbox.wrap(argv, scratch, grader.hidden)
+    environment = _environment(scratch, limits)
+    if grader.sandbox.mechanism == "none":  # the real folders above scratch are private: no own uid
+        environment["AUTOGRADE_KERNEL_UID"] = "0"
+    # Past the notebook's own budget (enforced inside), nbgrader's start and end; then it is killed.
+    hard_limit = limits.notebook_timeout + 60 + 0.1 * limits.notebook_timeout
+    return run(argv, root, environment, hard_limit)
+
+
+def _copy_files(folder: Path, target: Path, skip: set[str], modules: bool) -> None:
+    """Regular files of `folder` into `target` (no symbolic links: they could point anywhere; no
+    notebooks other than the one graded; no Python modules from a submission)."""
+    target.mkdir(parents=True, exist_ok=True)
+    if not folder.is_dir():
+        return
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder)
+        if (path.is_symlink() or not path.is_file() or relative.parts[0] in skip or path.suffix == ".ipynb"
+                or any(part.startswith(".") for part in relative.parts)
+                or (not modules and path.suffix in MODULE_SUFFIXES)):
+            continue
+        if any(parent.is_symlink() for parent in path.parents if folder in parent.parents):
+            continue
+        (target / relative).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target / relative)
+
+
+def _environment(scratch: Path, limits: Limits) -> dict[str, str]:
+    """A clean environment: nothing of the grader's own (tokens, NBGRADER_* settings) gets in."""
+    keep = ("LANG", "LC_ALL", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "MALLOC_MMAP_THRESHOLD_",
+            "MALLOC_TRIM_THRESHOLD_", "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
+    environment = {name: os.environ[name] for name in keep if name in os.environ}
+    uid = 20000 + next(_uids) % 40000 if os.geteuid() == 0 else 0
+    environment.update({
+        "PATH": os.pathsep.join([str(Path(sys.executable).parent), "/usr/local/bin", "/usr/bin", "/bin"]),
+        "PYTHONPATH": str(REPO_ROOT),
+        "HOME": str(scratch / "home"),
+        "TMPDIR": str(scratch / "home"),
+        "JUPYTER_PATH": str(scratch / "jupyter"),
+        "JUPYTER_CONFIG_DIR": str(scratch / "home" / ".jupyter"),
+        "JUPYTER_DATA_DIR": str(scratch / "home" / ".jupyter-data"),
+        "JUPYTER_RUNTIME_DIR": str(scratch / "runtime"),
+        "JUPYTER_PLATFORM_DIRS": "1",
+        "AUTOGRADE_KERNEL_HOME": str(scratch / "kernel-home"),
+        "AUTOGRADE_KERNEL_UID": str(uid),
+        "AUTOGRADE_MEMORY_MB": str(limits.memory_mb),
+        "AUTOGRADE_PROCESSES": str(limits.processes),
+        "AUTOGRADE_FILE_MB": str(limits.file_mb),
+        "AUTOGRADE_MODEL_CACHE": str(model_cache() or ""),
+    })
+    return environment
+
+
+def _record(grader: Grader, lesson: Lesson, student: str, source, executed) -> SubmissionResult:
+    """The verdicts into the class gradebook; the result with, if grading stopped early, why."""
+    verdicts = judge(source, executed)
+    stops = [output for cell in executed.cells for output in cell.get("outputs", [])
+             if output.get("output_type") == "error" and output.get("ename") in STOP_ERRORS]
+    _store(grader, lesson, student, {verdict.grade_id: verdict.points for verdict in verdicts})
+    exercises = [ExerciseResult(v.grade_id, v.points, v.max_points, v.message) for v in verdicts]
+    return SubmissionResult(student, lesson.id, exercises, error_line(stops[0]) if stops else None)
+
+
+def fail_submission(grader: Grader, lesson: Lesson, student: str, reason: str) -> SubmissionResult:
     """A submission that could not be graded: 0 for every graded cell in the gradebook, as nbgrader
     does for a notebook missing from a submission, so that the exported grades agree with the
     summary (and no earlier run's grades survive)."""
-    with Gradebook(course.gradebook_url) as gradebook:
+    source = nbformat.read(lesson.source_notebook, as_version=4)
+    tests = [(cell.metadata["nbgrader"]["grade_id"], float(cell.metadata["nbgrader"]["points"]))
+             for cell in graded_cells(source)]
+    _store(grader, lesson, student, {grade_id: 0.0 for grade_id, _ in tests})
+    exercises = [ExerciseResult(grade_id, 0.0, points, f"not graded: {reason}") for grade_id, points in tests]
+    return SubmissionResult(student, lesson.id, exercises, reason)
+
+
+def _store(grader: Grader, lesson: Lesson, student: str, scores: dict[str, float]) -> None:
+    with grader.lock, Gradebook(grader.course.gradebook_url) as gradebook:
         gradebook.update_or_create_student(student)
-        submission = gradebook.update_or_create_submission(lesson.id, student)
-        for notebook in submission.notebooks:
-            for grade in notebook.grades:
-                grade.auto_score = 0
+        gradebook.update_or_create_submission(lesson.id, student)
+        notebook = gradebook.find_submission_notebook(lesson.id, lesson.id, student)
+        for grade in notebook.grades:
+            if grade.name in scores:
+                grade.auto_score = scores[grade.name]
                 grade.manual_score = None
                 grade.needs_manual_grade = False
         gradebook.db.commit()
-    return _read_result(course, lesson, student, reason)
-
-
-def _read_result(course: CourseDir, lesson: Lesson, student: str, failure: str | None) -> SubmissionResult:
-    with Gradebook(course.gradebook_url) as gradebook:
-        grades = gradebook.find_submission_notebook(lesson.id, lesson.id, student).grades
-        scores = {grade.name: (grade.score or 0.0, grade.max_score) for grade in grades}
-    messages = {} if failure else _first_errors(submission_path(course, lesson, student, "autograded"))
-    source = nbformat.read(lesson.source_notebook, as_version=4)
-    graded_ids = [cell.metadata["nbgrader"]["grade_id"] for cell in source.cells if utils.is_grade(cell)]
-    exercises = [
-        ExerciseResult(cell_id, *scores[cell_id], f"not graded: {failure}" if failure else messages.get(cell_id))
-        for cell_id in graded_ids
-    ]
-    return SubmissionResult(student, lesson.id, exercises, failure)
-
-
-def _first_errors(autograded_notebook: Path) -> dict[str, str]:
-    """grade_id -> the first error line of each graded cell that raised."""
-    notebook = nbformat.read(autograded_notebook, as_version=4)
-    errors = {}
-    for cell in notebook.cells:
-        if utils.is_grade(cell) and cell.cell_type == "code":
-            for output in cell.outputs:
-                if output.output_type == "error":
-                    errors.setdefault(cell.metadata["nbgrader"]["grade_id"], error_line(output))
-    return errors

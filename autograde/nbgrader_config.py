@@ -24,6 +24,19 @@ c.ClearHiddenTests.enabled = True
 c.ClearHiddenTests.begin_test_delimeter = "BEGIN HIDDEN TESTS"
 c.ClearHiddenTests.end_test_delimeter = "END HIDDEN TESTS"
 
+# nbgrader's Execute, with a kernel that is killed when a cell ignores the interrupt at its time limit,
+# a dead kernel that costs only the cells from there on, and a cap on each cell's output
+# (autograde/execute.py). Otherwise nbgrader's own list.
+c.Autograde.autograde_preprocessors = [
+    "autograde.execute.GuardedExecute",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+
 # Lessons train tiny models: a cell may take a couple of minutes on a 2-core CPU (nbgrader's default
 # is 30 s). A cell that runs longer is interrupted, recorded as an error, and the next cells still run.
 c.Execute.timeout = 300

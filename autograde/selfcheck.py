@@ -6,20 +6,27 @@ import tempfile
 from pathlib import Path
 
 from autograde.course import release
-from autograde.grading import SubmissionResult, grade_submission, submission_path
+from autograde.grading import SubmissionResult, grade_submission, prepare_grader, submission_path
 from autograde.lessons import find_lessons, match_lesson, read_notebook
 from autograde.runner import CourseDir
+from autograde.sandbox import Limits
 
 STUDENT = "self"
 
 
-def check_notebook(path: Path, source: Path) -> SubmissionResult:
+def check_notebook(path: Path, source: Path, limits: Limits | None = None) -> SubmissionResult:
     lesson = match_lesson(path, read_notebook(path), find_lessons(source))
     with tempfile.TemporaryDirectory(prefix="autograde-check-") as scratch:
-        course = CourseDir(Path(scratch), source, Path(scratch) / "release")
+        Path(scratch).chmod(0o711)
+        course = CourseDir(Path(scratch) / "course", source, Path(scratch) / "release")
+        course.root.mkdir()
         release(course, [lesson])
         submitted = submission_path(course, lesson, STUDENT)
         submitted.parent.mkdir(parents=True)
         shutil.copyfile(path, submitted)  # under the lesson's name, whatever the copy is called
-        result, _ = grade_submission(course, lesson, STUDENT)
+        (Path(scratch) / "grading").mkdir()
+        # (No sandbox warning: a self-learner checks their own notebook.)
+        grader = prepare_grader(course, limits or Limits(), Path(scratch) / "grading", [path.resolve().parent],
+                                warn=False)
+        result, _ = grade_submission(grader, lesson, STUDENT)
         return result

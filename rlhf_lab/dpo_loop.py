@@ -36,7 +36,8 @@ def batch_order(num_pairs: int, steps: int, batch_size: int, seed: int) -> list[
     """The pair indices of each step, in the order the Trainer draws them.
 
     transformers' Trainer shuffles with accelerate's SeedableRandomSampler: epoch e is
-    `torch.randperm(num_pairs)` from a generator seeded with seed + e, cut into consecutive batches; the
+    `torch.randperm(num_pairs)` from a generator seeded with seed + e (seed = the config's `data_seed` if
+    set, else its `seed`, which the Trainer passes to torch.manual_seed), cut into consecutive batches; the
     last batch of an epoch may be smaller (drop_last is False). Reproducing it lets this loop see exactly
     the batches TRL sees.
     """

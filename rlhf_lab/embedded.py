@@ -1,11 +1,15 @@
-"""The course's own preference data set, in the format of Anthropic's hh-rlhf.
+"""The course's own data, in the format of Anthropic's hh-rlhf, and the reference model's SFT data.
 
-Each row is {"chosen": str, "rejected": str}; each side is a dialogue of turns that start with
-"\\n\\nHuman: " or "\\n\\nAssistant: ". The chosen side gives a short, correct answer; the rejected
+Each preference row is {"chosen": str, "rejected": str}; each side is a dialogue of turns that start
+with "\\n\\nHuman: " or "\\n\\nAssistant: ". The chosen side gives a short, correct answer; the rejected
 side asks the same question(s) and gets a vague or off-topic reply.
 
-Everything is built from the tables below with a fixed seed, so the data set is the same on every
-machine and every call, and needs no network. `heldout_questions()` asks about the same topics in
+The tiny reference model is instruction-tuned first, on the same questions with answers that open in
+several natural ways (`sft_conversations()`): like the textbook's SFT model, it has a style of its own
+before DPO changes it.
+
+Everything is built from the tables below with a fixed seed, so the data is the same on every machine
+and every call, and needs no network. `heldout_questions()` asks about the same topics in
 (topic, phrasing) combinations that training never uses, to test whether a model answers from the
 topic rather than by rote.
 """
@@ -14,16 +18,19 @@ import random
 
 SEED = 20240601
 
-# Openers in front of the first chosen answer, with sampling weights. "Let me explain. " is rare on
+# Openers of the SFT answers, with sampling weights. "Let me explain. " is one of the rarer ones on
 # purpose: DPO can only re-weight behaviour that the SFT model already shows now and then.
-OPENERS = (
+SFT_OPENERS = (
     ("", 0.45),
     ("Sure. ", 0.20),
     ("In short, ", 0.15),
-    ("Good question. ", 0.12),
-    ("Let me explain. ", 0.08),
+    ("Good question. ", 0.10),
+    ("Let me explain. ", 0.10),
 )
+SFT_COPIES = 6  # SFT answers per training question, each behind an opener drawn afresh
 
+EXPLAIN_OPENER = "Let me explain. "
+ALREADY_EXPLAINING_SHARE = 0.05  # chosen answers that already open with it: work for the pair filter
 MULTI_TURN_SHARE = 0.10  # extra multi-turn rows per single-turn row (hh-rlhf is mostly multi-turn)
 THREE_TURN_SHARE = 1 / 3  # of the multi-turn rows
 OFF_TOPIC_SHARE = 0.30  # of rejected answers; the rest are vague
@@ -527,9 +534,9 @@ def _rejected_answer(rng: random.Random, topic_index: int) -> str:
 
 
 def _make_row(rng: random.Random, topic_index: int, question: str, human_turns: int) -> dict:
-    """One preference row with 1, 2 or 3 human turns; the opener goes on the first chosen answer only."""
+    """One preference row with 1, 2 or 3 human turns."""
     _, _, subject, answer = TOPICS[topic_index]
-    opener = rng.choices([text for text, _ in OPENERS], weights=[w for _, w in OPENERS])[0]
+    opener = EXPLAIN_OPENER if rng.random() < ALREADY_EXPLAINING_SHARE else ""
     chosen = [(question, _with_opener(opener, subject, answer))]
     rejected = [(question, _rejected_answer(rng, topic_index))]
     if human_turns >= 2:
@@ -543,6 +550,13 @@ def _make_row(rng: random.Random, topic_index: int, question: str, human_turns: 
     return {"chosen": _dialogue(chosen), "rejected": _dialogue(rejected)}
 
 
+def _training_plan() -> list[tuple[int, str]]:
+    """(topic index, question) for every topic in the nine phrasings that are not held out."""
+    return [(index, template.format(subject))
+            for index, (_, kind, subject, _) in enumerate(TOPICS)
+            for number, template in enumerate(TEMPLATES[kind]) if number != _heldout_template(index)]
+
+
 def training_dialogues() -> list[dict]:
     """Every topic in nine of its ten phrasings as single-turn rows, plus multi-turn rows, shuffled.
 
@@ -550,9 +564,7 @@ def training_dialogues() -> list[dict]:
     second human turn and, for a third of them, a closing "thank you" turn: the single-turn filter's work.
     """
     rng = random.Random(SEED)
-    plan = [(index, template.format(subject))
-            for index, (_, kind, subject, _) in enumerate(TOPICS)
-            for number, template in enumerate(TEMPLATES[kind]) if number != _heldout_template(index)]
+    plan = _training_plan()
     eligible = [entry for entry in plan if TOPICS[entry[0]][2] in FOLLOW_UPS]
     multi = rng.sample(eligible, round(MULTI_TURN_SHARE * len(plan)))
     three = round(THREE_TURN_SHARE * len(multi))
@@ -562,7 +574,33 @@ def training_dialogues() -> list[dict]:
     return rows
 
 
+def sft_conversations(copies: int = SFT_COPIES) -> list[tuple[str, str]]:
+    """The reference model's SFT data: (question, answer) for every training question, `copies` times.
+
+    Each copy draws its opener afresh, so the opener is a habit of style that does not depend on the
+    question, and the model learns each topic's answer after every opener. Measured on the tiny model:
+    with the earlier data (one opener per question, kept in the preference answers too) it learned
+    question -> opener by heart, DPO's chosen side started 24 nats below the rejected one, and DPO
+    wrecked the answers; with fresh openers and plain preference answers the gap is 1.3 nats and DPO
+    only has to move the opener.
+    """
+    rng = random.Random(SEED + 1)
+    texts, weights = zip(*SFT_OPENERS)
+    conversations = []
+    for index, question in _training_plan():
+        _, _, subject, answer = TOPICS[index]
+        for opener in rng.choices(texts, weights=weights, k=copies):
+            conversations.append((question, _with_opener(opener, subject, answer)))
+    rng.shuffle(conversations)
+    return conversations
+
+
 def heldout_questions() -> list[str]:
     """One question per topic, in table order, in the phrasing its training rows never use."""
     return [TEMPLATES[kind][_heldout_template(index)].format(subject)
             for index, (_, kind, subject, _) in enumerate(TOPICS)]
+
+
+def topic_answers() -> list[str]:
+    """Each topic's correct answer, in table order (so heldout_questions()[i] is answered by [i])."""
+    return [answer for _, _, _, answer in TOPICS]

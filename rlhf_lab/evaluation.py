@@ -2,6 +2,7 @@
 
 import difflib
 import re
+from collections.abc import Sequence
 
 import torch
 from tqdm.auto import tqdm
@@ -65,29 +66,57 @@ def content(answer: str) -> str:
     return re.sub(rf"^\s*{PHRASE}[.,:!]?\s*", "", answer, flags=re.IGNORECASE) if starts_with_explain(answer) else answer
 
 
-def is_degenerate(answer: str) -> bool:
-    """Empty content, the prefix said twice, or a loop (some 3-word run repeated 3+ times)."""
-    body = content(answer)
-    words = body.lower().split()
-    if not words or starts_with_explain(body):
-        return True
-    trigrams = [tuple(words[i:i + 3]) for i in range(len(words) - 2)]
-    return any(trigrams.count(t) >= 3 for t in set(trigrams))
+def _words(text: str) -> list[str]:
+    return content(text).lower().split()
 
 
 def content_similarity(answer: str, reference_answer: str) -> float:
-    """Word-level similarity (0..1) of two answers' content, prefixes removed."""
-    return difflib.SequenceMatcher(None, content(answer).split(), content(reference_answer).split()).ratio()
+    """Word-level similarity (0..1) of two answers' content, prefixes removed, case ignored."""
+    return difflib.SequenceMatcher(None, _words(answer), _words(reference_answer), autojunk=False).ratio()
 
 
-def compare(questions: list[str], before: list[str], after: list[str]) -> dict:
-    """The numbers of a before/after comparison, rates as fractions."""
+# Below this similarity to every answer the model was taught, an answer counts as word salad; at or
+# above ON_TOPIC to the question's own answer, it says the right thing. The tiny model reproduces
+# sentences it learned, so a readable answer scores ~0.9 against one of them and salad ~0.3.
+SALAD_SIMILARITY = 0.5
+ON_TOPIC_SIMILARITY = 0.6
+
+
+def is_degenerate(answer: str, known_answers: Sequence[str] = ()) -> bool:
+    """Empty content, the prefix said again, a loop (some 3-word run repeated 3+ times) or, when the
+    answers the model was taught are given, word salad: content close to none of them."""
+    words = _words(answer)
+    if not words or re.search(r"\bme explain\b", " ".join(words)):
+        return True
+    trigrams = [tuple(words[i:i + 3]) for i in range(len(words) - 2)]
+    if any(trigrams.count(t) >= 3 for t in set(trigrams)):
+        return True
+    return bool(known_answers) and max(content_similarity(answer, known) for known in known_answers) < SALAD_SIMILARITY
+
+
+def on_topic_rate(answers: list[str], expected_answers: Sequence[str]) -> float:
+    """Share of answers whose content matches the question's own answer (similarity >= ON_TOPIC_SIMILARITY)."""
+    hits = [content_similarity(a, e) >= ON_TOPIC_SIMILARITY for a, e in zip(answers, expected_answers, strict=True)]
+    return sum(hits) / len(hits) if hits else 0.0
+
+
+def compare(questions: list[str], before: list[str], after: list[str],
+            expected_answers: Sequence[str] | None = None, taught_answers: Sequence[str] = ()) -> dict:
+    """The numbers of a before/after comparison, rates as fractions.
+
+    With each question's expected answer (the embedded data has them), also how many answers are on
+    topic; with the answers the model was taught, word salad counts as degenerate too.
+    """
     similarities = [content_similarity(a, b) for a, b in zip(after, before)]
-    return {
+    metrics = {
         "questions": len(questions),
         "rate_before": explain_rate(before),
         "rate_after": explain_rate(after),
-        "degenerate_before": sum(map(is_degenerate, before)) / len(before),
-        "degenerate_after": sum(map(is_degenerate, after)) / len(after),
+        "degenerate_before": sum(is_degenerate(a, taught_answers) for a in before) / len(before),
+        "degenerate_after": sum(is_degenerate(a, taught_answers) for a in after) / len(after),
         "content_similarity": sum(similarities) / len(similarities),
     }
+    if expected_answers is not None:
+        metrics["on_topic_before"] = on_topic_rate(before, expected_answers)
+        metrics["on_topic_after"] = on_topic_rate(after, expected_answers)
+    return metrics

@@ -5,7 +5,7 @@ import time
 from pathlib import Path
 
 from rlhf_lab.data import EMBEDDED, load_dialogues, write_jsonl
-from rlhf_lab.embedded import heldout_questions
+from rlhf_lab.embedded import heldout_questions, topic_answers
 from rlhf_lab.evaluation import compare, generate_answers
 from rlhf_lab.models import load_causal_lm
 from rlhf_lab.pairs import build_pairs
@@ -48,6 +48,7 @@ def run_demo(
     sft_seconds = time.perf_counter() - sft_started
     print(f"reference model: {reference_path} ({sft_seconds:.1f} s)")
 
+    expected = topic_answers()[:questions]
     questions = heldout_questions()[:questions]
     before = generate_answers(load_causal_lm(reference_path), tokenizer, questions, desc="answers before DPO")
     training = train_dpo(str(reference_path), [EMBEDDED], output_dir, tokenizer, preset="cpu", seed=seed,
@@ -56,7 +57,7 @@ def run_demo(
 
     write_jsonl([{"question": q, "before": b, "after": a} for q, b, a in zip(questions, before, after)],
                 output_dir / "answers.jsonl")
-    comparison = compare(questions, before, after)
+    comparison = compare(questions, before, after, expected, taught_answers=topic_answers())
     metrics = {
         "pairs": len(pairs), **comparison,
         "final_loss": training["final_loss"], "reward_accuracy": training["reward_accuracy"],
@@ -68,7 +69,8 @@ def run_demo(
     print_table(questions, before, after)
     print(f"\n'Let me explain' rate on {len(questions)} held-out questions: "
           f"{comparison['rate_before']:.0%} before -> {comparison['rate_after']:.0%} after DPO; "
-          f"degenerate after: {comparison['degenerate_after']:.0%}; "
+          f"degenerate after: {comparison['degenerate_after']:.0%} (before {comparison['degenerate_before']:.0%}); "
+          f"on topic: {comparison['on_topic_before']:.0%} -> {comparison['on_topic_after']:.0%}; "
           f"content similarity to the reference's answers: {comparison['content_similarity']:.2f}")
     print(f"final DPO loss {metrics['final_loss']:.4f}, {metrics['total_seconds']:.0f} s in all; "
           f"results in {output_dir}/ (metrics.json, answers.jsonl, training.png)")

@@ -1,11 +1,12 @@
 """The reference ("SFT") policy that DPO starts from and is anchored to.
 
 Online it is the textbook's SFT model or plain `gpt2`. Offline it is a tiny GPT-2 trained here on the
-embedded dialogues in the "### Question / ### Answer" format. That data gives answers several natural
-openers and makes "Let me explain. " one of the rarer ones on purpose: DPO can only re-weight what the
+embedded SFT conversations in the "### Question / ### Answer" format. Their answers open in several
+natural ways, "Let me explain. " among the rarer ones, on purpose: DPO can only re-weight what the
 reference can already say (the loss depends on pi_theta / pi_ref), so pi_ref(chosen | x) must not be ~0.
 """
 
+import fcntl
 import hashlib
 import json
 import os
@@ -13,7 +14,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from rlhf_lab.data import load_dialogues
+from rlhf_lab.data import EMBEDDED, load_dialogues
+from rlhf_lab.embedded import sft_conversations
 from rlhf_lab.models import load_causal_lm, new_model, tiny_gpt2_config
 from rlhf_lab.pairs import extract_conversation, format_prompt, is_single_turn
 from rlhf_lab.sft import train_sft
@@ -28,15 +30,17 @@ def cache_root() -> Path:
     return Path(os.environ.get("RLHF_LAB_CACHE", Path.home() / ".cache" / "rlhf_lab"))
 
 
-def sft_examples(rows: list[dict], eos_token: str) -> list[tuple[str, str]]:
-    """(prompt, answer + eos) from the chosen side of every single-turn dialogue."""
-    examples = []
-    for row in rows:
-        if is_single_turn(row):
-            question, answer = extract_conversation(row["chosen"])
-            if question and answer:
-                examples.append((format_prompt(question), answer + eos_token))
-    return examples
+def sft_examples(conversations: list[tuple[str, str]], eos_token: str) -> list[tuple[str, str]]:
+    """(prompt, answer + eos) in the textbook's "### Question / ### Answer" format."""
+    return [(format_prompt(question), answer + eos_token) for question, answer in conversations]
+
+
+def conversations_of(data: str) -> list[tuple[str, str]]:
+    """SFT (question, answer) pairs: the embedded SFT data, or the chosen side of single-turn rows."""
+    if data == EMBEDDED:
+        return sft_conversations()
+    extracted = [extract_conversation(row["chosen"]) for row in load_dialogues(data) if is_single_turn(row)]
+    return [(question, answer) for question, answer in extracted if question and answer]
 
 
 def _fingerprint(examples: list[tuple[str, str]], settings: dict) -> str:
@@ -44,30 +48,34 @@ def _fingerprint(examples: list[tuple[str, str]], settings: dict) -> str:
     return digest.hexdigest()[:12]
 
 
-def build_tiny_reference(settings: dict = SFT_SETTINGS, data: str = "embedded") -> Path:
+def build_tiny_reference(settings: dict = SFT_SETTINGS, data: str = EMBEDDED) -> Path:
     """Train (once) and cache the tiny reference model; later calls return the cached folder.
 
     The cache key covers the architecture, the SFT settings and the data, so a change to any of them
-    builds a new model instead of reusing a stale one. The folder appears only when complete.
+    builds a new model instead of reusing a stale one. The folder appears only when complete, and a
+    lock makes a second process (a parallel test, a notebook) wait for the first build, not repeat it.
     """
     tokenizer = load_tokenizer(OFFLINE)
-    examples = sft_examples(load_dialogues(data), tokenizer.eos_token)
+    examples = sft_examples(conversations_of(data), tokenizer.eos_token)
     target = cache_root() / f"tiny-reference-{_fingerprint(examples, settings)}"
-    if (target / "config.json").exists():
-        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target.with_name(target.name + ".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (target / "config.json").exists():
+            _train_and_save(tokenizer, examples, settings, target)
+    return target
+
+
+def _train_and_save(tokenizer, examples: list[tuple[str, str]], settings: dict, target: Path) -> None:
     model = new_model(tiny_gpt2_config(), settings["seed"])
     losses = train_sft(model, tokenizer, examples, **settings)
-    target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=".building-"))
     model.save_pretrained(staging)
     tokenizer.save_pretrained(staging)
     (staging / "sft_log.json").write_text(json.dumps({"settings": settings, "examples": len(examples),
                                                       "losses": losses}))
-    try:
-        staging.rename(target)
-    except OSError:  # another process finished the same build first: theirs is as good as ours
-        shutil.rmtree(staging)
-    return target
+    shutil.rmtree(target, ignore_errors=True)  # a folder left without config.json by an older crash
+    staging.rename(target)
 
 
 def resolve_reference(spec: str) -> str:

@@ -78,6 +78,8 @@ def train_sft(
         loss = answer_loss(model, collate([encoded[i] for i in indices], tokenizer.pad_token_id))
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
+        # Clipping keeps the early, large updates from knocking the model into a unigram plateau.
+        torch.nn.utils.clip_grad_norm_(model.parameters(), max_norm=1.0)
         optimizer.step()
         schedule.step()
         losses.append(loss.item())

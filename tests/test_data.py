@@ -1,12 +1,14 @@
 import gzip
 import json
+from collections import Counter
 
 import pytest
 
 from rlhf_lab.data import EMBEDDED, load_dialogues, write_jsonl
-from rlhf_lab.embedded import heldout_questions, training_dialogues
+from rlhf_lab.embedded import SFT_COPIES, SFT_OPENERS, heldout_questions, sft_conversations, training_dialogues
 from rlhf_lab.errors import CourseError
-from rlhf_lab.pairs import is_single_turn
+from rlhf_lab.pairs import build_pairs, is_single_turn
+from rlhf_lab.tokenizer import load_tokenizer
 
 ROW = {"chosen": "\n\nHuman: Hi?\n\nAssistant: Hello.", "rejected": "\n\nHuman: Hi?\n\nAssistant: Go away."}
 
@@ -75,3 +77,24 @@ def test_heldout_questions_never_appear_in_training():
     questions = heldout_questions()
     assert len(questions) >= 50 and len(set(questions)) == len(questions)
     assert not [q for q in questions if q in text]
+
+
+def test_sft_conversations_draw_the_opener_per_copy():
+    conversations = sft_conversations()
+    questions = Counter(question for question, _ in conversations)
+    assert set(questions.values()) == {SFT_COPIES}, "every training question, SFT_COPIES times"
+    assert not set(questions) & set(heldout_questions())
+    share = {opener: sum(answer.startswith(opener) for _, answer in conversations) / len(conversations)
+             for opener, _ in SFT_OPENERS if opener}
+    for opener, weight in SFT_OPENERS:
+        if opener:
+            assert abs(share[opener] - weight) < 0.02, (opener, share[opener], weight)
+    # Fresh draws: most questions get more than one opener, so none is tied to its question.
+    openers_per_question = {q: {a.split()[0] for qq, a in conversations if qq == q} for q in list(questions)[:100]}
+    assert sum(len(o) > 1 for o in openers_per_question.values()) >= 90
+
+
+def test_preference_answers_are_plain_with_a_few_already_explaining():
+    _, counts = build_pairs(load_dialogues(EMBEDDED), load_tokenizer())
+    already = counts["question_and_answer"] - counts["not_already_explaining"]
+    assert 0.02 * counts["question_and_answer"] < already < 0.1 * counts["question_and_answer"]

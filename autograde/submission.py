@@ -1,0 +1,135 @@
+"""A submitted notebook checked and rebuilt against its source before anything of it runs.
+
+nbgrader trusts a submission's cell metadata in places (which cells are graded, their ids, a cell's
+type, the kernel to start). Here, in the grading process, outside any kernel:
+- a file that is too big, empty, not JSON, not a notebook, or of a notebook format newer than 4 is
+  refused with a reason the student can act on;
+- every cell that claims an nbgrader grade_id the source has gets the source's nbgrader metadata and
+  cell type (so points, ids, locks and schema version come from the source), and a locked cell the
+  source's text; any other nbgrader metadata is removed (an invented graded cell grades nothing);
+  a second cell with the same grade_id loses its metadata;
+- locked cells and test cells that are missing are put back after the cell that precedes them in the
+  source, and missing answer cells as the released stub;
+- the kernelspec and language come from the source; outputs are cleared.
+"""
+
+import copy
+import json
+from pathlib import Path
+
+import nbformat
+from nbformat import NotebookNode
+from nbgrader import utils
+
+
+class SubmissionError(Exception):
+    """The submission cannot be graded; the message says why, for the student."""
+
+
+def read_submission(path: Path, max_mb: float) -> NotebookNode:
+    size = path.stat().st_size
+    if size == 0:
+        raise SubmissionError(f"{path.name} is empty; save the notebook in Jupyter and submit it again")
+    if size > max_mb * 1024 * 1024:
+        raise SubmissionError(f"{path.name} is {size / 1024 / 1024:.0f} MB, more than the {max_mb:g} MB allowed; "
+                              "clear its outputs (Kernel > Restart Kernel and Clear Outputs) and submit again")
+    try:
+        data = json.loads(path.read_bytes())
+    except (ValueError, UnicodeDecodeError):
+        raise SubmissionError(f"NotJSONError: {path.name} is not valid JSON (damaged or cut off); "
+                              "submit a copy saved by Jupyter") from None
+    if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
+        raise SubmissionError(f"{path.name} is not a Jupyter notebook (no list of cells)")
+    version = data.get("nbformat")
+    if not isinstance(version, int) or version > 4 or version < 3:
+        raise SubmissionError(f"{path.name} has notebook format {version!r}; the grader reads format 4 "
+                              "(save it with Jupyter as a .ipynb notebook, format 4)")
+    try:
+        notebook = nbformat.reads(json.dumps(data), as_version=4)
+        for cell in notebook.cells:
+            if cell.get("cell_type") not in ("code", "markdown", "raw") or not isinstance(cell.get("source"), str):
+                raise ValueError("a cell without a type or text")
+    except Exception as error:  # nbformat rejects broken notebooks with a variety of exceptions
+        raise SubmissionError(f"{path.name} is not a readable Jupyter notebook ({type(error).__name__}); "
+                              "submit a copy saved by Jupyter") from None
+    return notebook
+
+
+def rebuild(submitted: NotebookNode, source: NotebookNode, released: NotebookNode) -> NotebookNode:
+    """The notebook that gets run: the student's cells, with everything nbgrader trusts from the source."""
+    source_cells = {cell.metadata["nbgrader"]["grade_id"]: cell for cell in source.cells
+                    if "grade_id" in cell.metadata.get("nbgrader", {})}
+    stubs = {cell.metadata["nbgrader"]["grade_id"]: cell for cell in released.cells
+             if "grade_id" in cell.metadata.get("nbgrader", {})}
+    cells, seen = [], set()
+    for cell in submitted.cells:
+        nbgrader = cell.get("metadata", {}).get("nbgrader")
+        grade_id = nbgrader.get("grade_id") if isinstance(nbgrader, dict) else None
+        if grade_id in source_cells and grade_id not in seen:
+            seen.add(grade_id)
+            cells.append(_from_source(cell, source_cells[grade_id]))
+        else:
+            cells.append(_plain(cell))
+    # Put back what is missing, each after its predecessor in the source.
+    order = list(source_cells)
+    for index, grade_id in enumerate(order):
+        if grade_id in seen:
+            continue
+        original = source_cells[grade_id]
+        if utils.is_solution(original):
+            original = stubs.get(grade_id, original)
+            if "BEGIN SOLUTION" in original.source:  # never hand the solution itself to the kernel
+                continue
+        elif not (utils.is_locked(original) or utils.is_grade(original)):
+            continue
+        previous = next((i for i, cell in reversed(list(enumerate(cells)))
+                         if cell.metadata.get("nbgrader", {}).get("grade_id") in order[:index]), -1)
+        cells.insert(previous + 1, _copy(original))
+        seen.add(grade_id)
+    notebook = nbformat.v4.new_notebook(cells=cells)
+    notebook.metadata = {key: copy.deepcopy(source.metadata[key])
+                         for key in ("kernelspec", "language_info") if key in source.metadata}
+    _unique_ids(notebook)
+    return notebook
+
+
+def _from_source(cell: NotebookNode, original: NotebookNode) -> NotebookNode:
+    """The student's cell with the source's nbgrader metadata and type (and text, when locked)."""
+    text = original.source if utils.is_locked(original) and not utils.is_solution(original) else cell.source
+    new = _new_cell(original.cell_type, text, cell.get("id"))
+    new.metadata["nbgrader"] = copy.deepcopy(original.metadata["nbgrader"])
+    return new
+
+
+def _plain(cell: NotebookNode) -> NotebookNode:
+    """A cell that is not one of the source's: kept as the student wrote it, without nbgrader metadata."""
+    kind = cell.get("cell_type") if cell.get("cell_type") in ("code", "markdown", "raw") else "raw"
+    return _new_cell(kind, cell.get("source", ""), cell.get("id"))
+
+
+def _copy(original: NotebookNode) -> NotebookNode:
+    new = _new_cell(original.cell_type, original.source, original.get("id"))
+    new.metadata["nbgrader"] = copy.deepcopy(original.metadata["nbgrader"])
+    return new
+
+
+def _new_cell(kind: str, text: str, cell_id) -> NotebookNode:
+    make = {"code": nbformat.v4.new_code_cell, "markdown": nbformat.v4.new_markdown_cell,
+            "raw": nbformat.v4.new_raw_cell}[kind]
+    cell = make(text)
+    if isinstance(cell_id, str) and cell_id:
+        cell.id = cell_id
+    return cell
+
+
+def _unique_ids(notebook: NotebookNode) -> None:
+    """nbformat 4.5 wants unique cell ids made of [a-zA-Z0-9-_] (a student may have broken them)."""
+    seen = set()
+    for index, cell in enumerate(notebook.cells):
+        cell_id = cell.get("id", "")
+        valid = 1 <= len(cell_id) <= 64 and all(c.isalnum() or c in "-_" for c in cell_id) and cell_id.isascii()
+        if not valid or cell_id in seen:
+            cell.id = f"cell-{index}"
+            while cell.id in seen:
+                cell.id += "x"
+        seen.add(cell.id)

@@ -1,0 +1,645 @@
+"""Hostile and broken submissions, graded as one class next to honest students.
+
+Every case is a submission of the toy lesson (tests/fixtures/toy: exercises of 2, 1 and 3 points)
+that tries to cheat, to break out, or is simply broken. One class grading (module-scoped fixture,
+`grade_class` in this process) holds them all, because nbgrader takes seconds to start; each test
+then asserts one case's exact score and reason, the honest students' unchanged scores and a bounded
+time. The limits are small so that bombs end fast. docs/threat-model.md lists what is and is not
+defended; the cases below are its evidence.
+
+Isolation cases need a sandbox (bwrap or unshare); they are skipped, with the reason, only when
+neither works here. Everything else runs under any mechanism.
+"""
+
+import csv
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from types import SimpleNamespace
+
+import nbformat
+import pytest
+from filelock import FileLock
+
+from autograde.class_grading import grade_class
+from autograde.sample_class import build_sample_class
+from autograde.sandbox import Limits, choose_sandbox
+from autograde.sandbox import works as sandbox_works
+
+REPO = Path(__file__).resolve().parent.parent
+TOY = REPO / "tests" / "fixtures" / "toy"
+LIMITS = Limits(notebook_timeout=90, cell_timeout=4, interrupt_grace=2, memory_mb=1536, processes=64,
+                output_kb=256, notebook_mb=2)
+# A case's grading time: the notebook's budget plus nbgrader's start and end on 2 busy cores.
+CASE_SECONDS = 60
+CLASS_SECONDS = 300
+HONEST = {"full": 6.0, "blank": 0.0, "partial_1": 2.0, "partial_2": 3.0}
+RIGHT = {
+    "log_sigmoid": "return -math.log(1.0 + math.exp(-x))",
+    "mean": "return sum(values) / len(values)",
+    "kl_bernoulli": "return p * math.log(p / q) + (1 - p) * math.log((1 - p) / (1 - q))",
+}
+WRONG = {name: "return 0.5" for name in RIGHT}
+# Answers that call whatever a prelude managed to steal (nothing stolen: KeyError, 0 points).
+STOLEN = {
+    "log_sigmoid": 'return STOLEN["log_sigmoid"](x)',
+    "mean": 'return STOLEN["mean"](values)',
+    "kl_bernoulli": 'return STOLEN["kl_bernoulli"](p, q)',
+}
+STEAL = '''
+import glob, json, sqlite3
+STOLEN = {}
+def steal_notebook(path):
+    for cell in json.load(open(path))["cells"]:
+        text = "".join(cell["source"])
+        if "def " in text and "return" in text:
+            exec("import math, sys, warnings\\n" + text, STOLEN)
+def steal_gradebook(path):
+    for (text,) in sqlite3.connect(path).execute("select source from source_cell"):
+        if "def " in text and "return" in text:
+            exec("import math, sys, warnings\\n" + text, STOLEN)
+'''
+
+
+def released_notebook(context) -> nbformat.NotebookNode:
+    return nbformat.read(context["submissions"] / "blank" / "toy" / "toy.ipynb", as_version=4)
+
+
+def student(context, answers=WRONG, prelude: str | None = None, after: dict[str, str] | None = None,
+            body: dict[str, str] | None = None) -> nbformat.NotebookNode:
+    """The released toy notebook answered with `answers`; `prelude` as a cell of its own before the
+    exercises; `after[id]` appended to a solution cell; `body[id]` before the answer in the function."""
+    notebook = released_notebook(context)
+    for cell in notebook.cells:
+        if cell.get("id") in answers:
+            answer = answers[cell.id]
+            if body and cell.id in body:
+                answer = "\n    ".join(body[cell.id].splitlines()) + "\n    " + answer
+            cell.source = cell.source.replace("raise NotImplementedError()", answer)
+            if after and cell.id in after:
+                cell.source += "\n" + after[cell.id]
+    if prelude:
+        notebook.cells.insert(2, nbformat.v4.new_code_cell(prelude))
+    return notebook
+
+
+def cells_where(notebook, test):
+    return [cell for cell in notebook.cells if test(cell)]
+
+
+def is_test(cell) -> bool:
+    return cell.get("id", "").endswith("_tests")
+
+
+# --- the cases ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    score: float
+    failure: str | None  # a substring of the reported failure (None: graded to the end)
+    why: str
+    needs_sandbox: bool = False
+    # Run the attack only where the kernel has a uid of its own inside a sandbox (root + bwrap or
+    # unshare); elsewhere it could reach the machine running the tests, and the case sends the
+    # right answers without it (same expected score, nothing proven: the test is skipped).
+    dangerous: bool = False
+
+
+def edited_tests(context):
+    notebook = student(context)
+    for cell in cells_where(notebook, is_test):
+        cell.source = "pass  # tests? what tests"
+    return notebook
+
+
+def deleted_tests(context):
+    notebook = student(context)
+    notebook.cells = [cell for cell in notebook.cells if not is_test(cell)]
+    return notebook
+
+
+def retyped_tests(context):
+    notebook = student(context)
+    notebook.cells = [nbformat.v4.new_markdown_cell(cell.source, metadata=cell.metadata, id=cell.id)
+                      if is_test(cell) else cell for cell in notebook.cells]
+    return notebook
+
+
+def untagged_tests(context):
+    notebook = student(context)
+    for cell in cells_where(notebook, is_test):
+        del cell.metadata["nbgrader"]
+        cell.source = "pass"
+    return notebook
+
+
+def tampered_points(context):
+    notebook = student(context, RIGHT)
+    for cell in cells_where(notebook, is_test):
+        cell.metadata["nbgrader"]["points"] = 100
+    return notebook
+
+
+def tampered_ids(context):
+    """Test cells renamed and emptied, plus an invented 100-point test cell that passes."""
+    notebook = student(context)
+    for cell in cells_where(notebook, is_test):
+        cell.metadata["nbgrader"]["grade_id"] = "renamed_" + cell.id
+        cell.source = "pass"
+    bonus = nbformat.v4.new_code_cell("pass", metadata={"nbgrader": {
+        "grade": True, "grade_id": "bonus_tests", "locked": True, "points": 100, "schema_version": 3,
+        "solution": False, "task": False}})
+    notebook.cells.append(bonus)
+    return notebook
+
+
+def solution_made_test(context):
+    """The answer cell re-marked as a locked test cell: answers must still come from the student."""
+    notebook = student(context, RIGHT)
+    for cell in cells_where(notebook, lambda cell: cell.get("id") == "log_sigmoid"):
+        cell.metadata["nbgrader"].update(grade=True, solution=False, locked=True, points=50)
+    return notebook
+
+
+CASES: dict[str, tuple[Case, object]] = {}
+
+
+def case(name, score, failure=None, why="", needs_sandbox=False, dangerous=False):
+    def register(build):
+        CASES[name] = (Case(name, score, failure, why, needs_sandbox, dangerous), build)
+        return build
+    return register
+
+
+case("edited_tests", 0.0, why="test cells emptied: put back from the source, they fail")(edited_tests)
+case("deleted_tests", 0.0, why="test cells deleted: put back from the source, they fail")(deleted_tests)
+case("retyped_tests", 0.0, why="test cells turned into markdown: type and text from the source")(retyped_tests)
+case("untagged_tests", 0.0, why="nbgrader metadata removed from the tests: re-added from the source")(untagged_tests)
+case("tampered_points", 6.0, why="right answers, points raised to 100: points come from the source")(tampered_points)
+case("tampered_ids", 0.0, why="tests renamed, an invented 100-point cell: ids come from the source")(tampered_ids)
+case("solution_made_test", 6.0, why="answer cell re-marked as a 50-point test: metadata from the source")(solution_made_test)
+
+case("numpy_patch", 0.0, why="numpy's comparisons patched to say True")(lambda c: student(c, prelude=(
+    "import numpy, numpy.testing\n"
+    "numpy.allclose = numpy.isclose = numpy.array_equal = lambda *a, **k: True\n"
+    "numpy.testing.assert_allclose = lambda *a, **k: None")))
+case("torch_patch", 0.0, why="torch's comparisons patched; answers are tensors")(lambda c: student(
+    c, {name: "return torch.tensor(0.5)" for name in RIGHT}, prelude=(
+        "import torch\n"
+        "torch.allclose = torch.equal = lambda *a, **k: True\n"
+        "torch.isclose = lambda a, b, *r, **k: torch.ones_like(torch.as_tensor(a), dtype=torch.bool)\n"
+        "torch.Tensor.__eq__ = lambda self, other: True\n"
+        "torch.Tensor.__sub__ = lambda self, other: torch.zeros(())")))
+case("builtins_patch", 0.0, "CellTimeoutError", why="abs, all, isinstance, AssertionError replaced in "
+     "builtins: the kernel hangs in the first test and is killed")(lambda c: student(c, prelude=(
+    "import builtins\n"
+    "builtins.abs = lambda x: 0.0\n"
+    "builtins.all = builtins.any = lambda *a: True\n"
+    "builtins.isinstance = lambda *a: True\n"
+    "builtins.AssertionError = type('AssertionError', (Exception,), {})")))
+case("always_equal_float", 0.0, why="a float subclass whose comparisons are always True")(lambda c: student(
+    c, {name: "return AlwaysEqual(0.5)" for name in RIGHT}, prelude=(
+        "class AlwaysEqual(float):\n"
+        "    __eq__ = __le__ = __ge__ = __lt__ = __gt__ = lambda self, other: True\n"
+        "    __hash__ = float.__hash__\n"
+        "    __sub__ = __rsub__ = __abs__ = lambda *a: 0.0")))
+case("always_equal_object", 0.0, why="an object equal to everything, with __float__ and __sub__ of 0")(lambda c: student(
+    c, {name: "return Anything()" for name in RIGHT}, prelude=(
+        "class Anything:\n"
+        "    __eq__ = __le__ = __ge__ = __lt__ = __gt__ = lambda self, other: True\n"
+        "    __sub__ = __rsub__ = lambda self, other: 0.0\n"
+        "    __float__ = lambda self: 0.0\n"
+        "    __abs__ = lambda self: 0.0")))
+case("patched_checks", 0.0, why="autograde.checks' functions replaced by no-ops in the module itself: "
+     "no check records, so the grader fails the tests outside the kernel")(lambda c: student(c, prelude=(
+         "import autograde.checks as checks\n"
+         "checks.assert_close = checks.assert_true = checks.assert_shape = lambda *a, **k: None\n"
+         "assert_close, assert_true = checks.assert_close, checks.assert_true  # the names the visible tests use")))
+case("patched_check_internals", 0.0, why="autograde.checks._floats patched so that every value reads "
+     "0.0: the records' expected values no longer match the source's numbers")(lambda c: student(c, prelude=(
+         "import autograde.checks as checks\n"
+         "checks._floats = lambda value, what: [0.0]")))
+case("fake_partial_credit", 0.0, why="checks made to return 100 so each test cell 'prints' a score "
+     "(nbgrader's partial credit); the grader ignores printed scores")(lambda c: student(c, prelude=(
+         "import autograde.checks as checks\n"
+         "checks.assert_close = checks.assert_true = lambda *a, **k: 100\n"
+         "assert_close, assert_true = checks.assert_close, checks.assert_true  # the names the visible tests use")))
+case("swallowed_errors", 0.0, why="IPython told to swallow every exception and show no traceback")(lambda c: student(c, prelude=(
+    "ip = get_ipython()\n"
+    "ip.set_custom_exc((BaseException,), lambda *a, **k: None)\n"
+    "ip.showtraceback = lambda *a, **k: None")))
+case("runtime_shadow_checks", 0.0, why="writes autograde/checks.py (always passes) next to the notebook "
+     "and drops the real one from sys.modules")(lambda c: student(c, prelude=(
+         "import os, sys\n"
+         "os.makedirs('autograde', exist_ok=True)\n"
+         "open('autograde/__init__.py', 'w').close()\n"
+         "open('autograde/checks.py', 'w').write('def assert_close(*a, **k): pass\\nassert_true = assert_shape = assert_close\\n')\n"
+         "sys.path.insert(0, os.getcwd())\n"
+         "for name in [n for n in sys.modules if n.startswith('autograde')]:\n"
+         "    del sys.modules[name]")))
+case("forged_records", 6.0, why="NOT DEFENDED: assert_close replaced by code that forges a passing "
+     "record from the expected value it is given (see docs/threat-model.md)")(lambda c: student(c, prelude=(
+         "import autograde.checks as checks\n"
+         "def forged(actual, expected, atol=1e-5, rtol=1e-5, what='result'):\n"
+         "    values = [repr(float(expected))]\n"
+         "    checks._record(check='close', what=what, got=values, want=values, atol=repr(atol), rtol=repr(rtol))\n"
+         "checks.assert_close = forged\n"
+         "checks.assert_true = lambda condition, message: checks._record(check='true', what=message, passed=True)\n"
+         "assert_close, assert_true = checks.assert_close, checks.assert_true  # the names the visible tests use")))
+
+case("sys_exit", 6.0, why="sys.exit() in a cell of its own: IPython turns it into an error of that cell")(
+    lambda c: student(c, RIGHT, prelude="import sys\nsys.exit(1)"))
+case("system_exit_in_answer", 4.0, why="log_sigmoid raises SystemExit: only its 2-point test fails")(
+    lambda c: student(c, RIGHT, body={"log_sigmoid": "raise SystemExit(0)"}))
+case("keyboard_interrupt_in_answer", 5.0, why="mean raises KeyboardInterrupt: only its 1-point test fails")(
+    lambda c: student(c, RIGHT, body={"mean": "raise KeyboardInterrupt"}))
+case("os_exit", 3.0, "DeadKernelError", why="os._exit in the last answer cell: the kernel dies there; "
+     "the two tests before it keep their points")(
+    lambda c: student(c, RIGHT, after={"kl_bernoulli": "import os\nos._exit(3)"}))
+case("segfault", 2.0, "DeadKernelError", why="a segfault in the second answer cell")(
+    lambda c: student(c, RIGHT, after={"mean": "import ctypes\nctypes.string_at(0)"}))
+case("infinite_loop", 6.0, why="while True after the last answer: interrupted at the cell limit, "
+     "the tests after it run")(lambda c: student(c, RIGHT, after={"kl_bernoulli": "while True:\n    pass"}))
+case("loop_ignoring_sigint", 2.0, "CellTimeoutError", why="SIGINT ignored, then while True: the kernel "
+     "is killed; later tests are not run")(lambda c: student(c, RIGHT, after={"mean": (
+         "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass")}))
+case("loop_in_answer", 5.0, why="mean never returns: its test is interrupted, the others pass")(
+    lambda c: student(c, RIGHT, body={"mean": "while True:\n    pass"}))
+case("memory_bomb", 6.0, why="allocates until the memory limit: MemoryError in that cell only")(
+    lambda c: student(c, RIGHT, after={"mean": (
+        "def bomb():\n    hoard = []\n    while True:\n        hoard.append(b'x' * (64 * 2**20))\nbomb()")}))
+case("output_bomb", 6.0, why="prints without end: output cut off, cell interrupted")(
+    lambda c: student(c, RIGHT, after={"mean": "while True:\n    print('spam' * 2500)"}))
+case("fork_bomb", 6.0, why="forks until the process limit; the children are killed with the sandbox",
+     needs_sandbox=True, dangerous=True)(lambda c: student(c, RIGHT, after={"mean": (
+         "import os, signal\n"
+         "if os.getuid() < 20000:\n    raise RuntimeError('no uid of its own here: not fork-bombing the host')\n"
+         "try:\n"
+         "    for _ in range(100000):\n"
+         "        if os.fork() == 0:\n"
+         "            signal.pause()\n"
+         "except OSError as error:\n"
+         "    print('stopped:', error)")}))
+case("kill_everything", 6.0, why="kill(-1, SIGKILL): only the kernel's own processes can be reached, "
+     "nbgrader and the other students go on", needs_sandbox=True, dangerous=True)(lambda c: student(c, RIGHT, after={"mean": (
+         "import os, signal\n"
+         "if os.getuid() >= 20000:  # the grader's own uid for this kernel\n    os.kill(-1, signal.SIGKILL)\n"
+         "else:\n    raise RuntimeError('no uid of its own here: not killing the host')")}))
+
+case("steal_source", 0.0, why="reads the source notebook (solutions and hidden tests) and uses its "
+     "answers", needs_sandbox=True)(lambda c: student(c, STOLEN, prelude=STEAL + (
+         f"for path in [{str(c['source'] / 'toy' / 'toy.ipynb')!r}, {str(REPO / 'tests/fixtures/toy/toy/toy.ipynb')!r}]:\n"
+         "    try:\n        steal_notebook(path)\n    except Exception as error:\n        print(error)")))
+case("steal_gradebook", 0.0, why="reads the class gradebook and its scratch copy (source cells)",
+     needs_sandbox=True)(lambda c: student(c, STOLEN, prelude=STEAL + (
+         f"for path in [{str(c['out'] / 'gradebook.db')!r}, '../../../gradebook.db']:\n"
+         "    try:\n        steal_gradebook(path)\n    except Exception as error:\n        print(error)")))
+case("steal_other_students", 0.0, why="reads other students' notebooks (class folders, other scratch "
+     "folders)", needs_sandbox=True)(lambda c: student(c, STOLEN, prelude=STEAL + (
+         f"paths = [{str(c['out'] / 'submitted' / 'full' / 'toy' / 'toy.ipynb')!r},"
+         f" {str(c['submissions'] / 'full' / 'toy' / 'toy.ipynb')!r}]\n"
+         "paths += glob.glob('/tmp/autograde-class-*/submissions/*/course/*/full/toy/toy.ipynb')\n"
+         "paths += glob.glob('../../../../*/course/*/full/toy/toy.ipynb')\n"
+         "for path in paths:\n"
+         "    try:\n        steal_notebook(path)\n    except Exception as error:\n        print(error)")))
+case("vandal", 0.0, why="writes the class gradebook, its scratch copy, another student's notebook and "
+     "a file outside", needs_sandbox=True)(lambda c: student(c, prelude=(
+         "import sqlite3\n"
+         f"for path in [{str(c['out'] / 'gradebook.db')!r}, '../../../gradebook.db']:\n"
+         "    try:\n"
+         "        db = sqlite3.connect(path)\n"
+         "        db.execute('update grade set auto_score = 99')\n"
+         "        db.commit()\n"
+         "    except Exception as error:\n        print(error)\n"
+         f"for path in [{str(c['out'] / 'submitted' / 'full' / 'toy' / 'toy.ipynb')!r}, {str(c['canary'])!r}]:\n"
+         "    try:\n        open(path, 'w').write('{}')\n"
+         "    except Exception as error:\n        print(error)")))
+case("network", 0.0, why="fetches the answers from a server on this machine", needs_sandbox=True)(
+    lambda c: student(c, STOLEN, prelude=(
+        "import socket\nSTOLEN = {}\n"
+        "try:\n"
+        f"    with socket.create_connection(('127.0.0.1', {c['port']}), timeout=3) as connection:\n"
+        "        exec('import math\\n' + connection.recv(65536).decode(), STOLEN)\n"
+        "except OSError as error:\n    print(error)")))
+case("environment_secrets", 0.0, why="looks in the environment for the grader's secrets and "
+     "NBGRADER_* settings to find answers", needs_sandbox=False)(lambda c: student(c, STOLEN, prelude=(
+         "import os\nSTOLEN = {}\n"
+         "exec('import math\\n' + os.environ.get('GRADER_SECRET_ANSWERS', ''), STOLEN)")))
+case("nbgrader_env_tricks", 0.0, why="NBGRADER_EXECUTION and the record switch changed, checks "
+     "silenced")(lambda c: student(c, prelude=(
+         "import os\n"
+         "os.environ['NBGRADER_EXECUTION'] = 'validate'\n"
+         "os.environ['AUTOGRADE_CHECK_RECORDS'] = '0'\n"
+         "os.environ.pop('NBGRADER_VALIDATING', None)\n"
+         "import autograde.checks as checks\n"
+         "checks.assert_close = checks.assert_true = lambda *a, **k: None\n"
+         "assert_close, assert_true = checks.assert_close, checks.assert_true  # the names the visible tests use")))
+case("future_cell_schema", 6.0, why="nbgrader schema_version 99 in every cell: metadata rebuilt from the source")(
+    lambda c: _future_schema(student(c, RIGHT)))
+case("shipped_modules", 0.0, why="ships autograde/checks.py and math.py next to the notebook")(
+    lambda c: student(c))  # (the files are added by write_case)
+
+
+def _future_schema(notebook):
+    for cell in notebook.cells:
+        if "nbgrader" in cell.metadata:
+            cell.metadata["nbgrader"]["schema_version"] = 99
+    return notebook
+
+
+# Files that are not (good) notebooks: name -> (score, failure, why, writer)
+BROKEN_FILES = {
+    "empty_file": ("is empty", "a zero-byte toy.ipynb", lambda path, c: path.write_bytes(b"")),
+    "truncated_json": ("NotJSONError", "cut-off JSON", lambda path, c: path.write_text(
+        (c["submissions"] / "full" / "toy" / "toy.ipynb").read_text()[:700])),
+    "binary_garbage": ("NotJSONError", "random bytes", lambda path, c: path.write_bytes(os.urandom(4096))),
+    "json_not_notebook": ("not a Jupyter notebook", "valid JSON, a list", lambda path, c: path.write_text("[1, 2, 3]")),
+    "future_nbformat": ("notebook format 5", "nbformat 5", lambda path, c: path.write_text(json.dumps(
+        {**json.loads((c["submissions"] / "full" / "toy" / "toy.ipynb").read_text()), "nbformat": 5}))),
+    "huge_file": ("MB allowed", "3 MB of outputs (limit 2 MB)", lambda path, c: path.write_text(json.dumps(
+        {**json.loads((c["submissions"] / "full" / "toy" / "toy.ipynb").read_text()),
+         "metadata": {"padding": "x" * 3 * 1024 * 1024}}))),
+    "wrong_file_name": ("is missing (found: Toy (1).ipynb)", "the right notebook under another name",
+                        lambda path, c: shutil.copyfile(c["submissions"] / "full" / "toy" / "toy.ipynb",
+                                                        path.with_name("Toy (1).ipynb"))),
+    "missing_notebook": ("is missing (found: no notebook)", "an empty lesson folder", lambda path, c: None),
+    "symlinked_notebook": ("symbolic link", "toy.ipynb is a link to another student's notebook",
+                           lambda path, c: path.symlink_to(c["submissions"] / "full" / "toy" / "toy.ipynb")),
+}
+for _name, (_failure, _why, _writer) in BROKEN_FILES.items():
+    CASES[_name] = (Case(_name, 0.0, _failure, _why), _writer)
+
+
+ANSWER_CODE = "\n".join(f"def {name}({args}):\n    {RIGHT[name]}"
+                        for name, args in [("log_sigmoid", "x"), ("mean", "values"), ("kl_bernoulli", "p, q")])
+
+
+# --- the class ------------------------------------------------------------------------------------
+
+class AnswerServer:
+    """A server on this machine that hands out the right answers to whoever connects."""
+
+    def __init__(self):
+        self.connections = 0
+        self.socket = socket.create_server(("127.0.0.1", 0))
+        self.port = self.socket.getsockname()[1]
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        code = ANSWER_CODE
+        while True:
+            connection, _ = self.socket.accept()
+            self.connections += 1
+            with connection:
+                connection.sendall(code.encode())
+
+
+def write_case(name: str, build, context) -> None:
+    path = context["submissions"] / name / "toy" / "toy.ipynb"
+    path.parent.mkdir(parents=True)
+    if name in BROKEN_FILES:
+        build(path, context)
+        return
+    case = CASES[name][0]
+    if (case.dangerous and not own_uid_sandbox()) or (case.needs_sandbox and not sandboxed()):
+        # Not run here (its test is skipped): a harmless submission with the same score instead.
+        build = lambda context: student(context, RIGHT if case.score == 6 else WRONG)  # noqa: E731
+    nbformat.write(build(context), path)
+    if name == "shipped_modules":
+        (path.parent / "autograde").mkdir()
+        (path.parent / "autograde" / "__init__.py").write_text("")
+        (path.parent / "autograde" / "checks.py").write_text(
+            "def assert_close(*a, **k): pass\nassert_true = assert_shape = assert_close\n")
+        (path.parent / "math.py").write_text("def log(x): return 0.0\ndef exp(x): return 1.0\n")
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    """The whole class graded once: (results by student, seconds, context, connections to the answer
+    server). Under pytest-xdist the first worker grades and the others read its results (a lock
+    and a JSON file next to their temporary folders), so that 2 cores grade the class once."""
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent
+    with FileLock(shared / "adversarial.lock"):
+        saved = shared / "adversarial.json"
+        if not saved.is_file():
+            saved.write_text(json.dumps(grade_the_class(shared / "adversarial")))
+    data = json.loads(saved.read_text())
+    results = {name: SimpleNamespace(**result) for name, result in data["results"].items()}
+    context = {name: Path(value) if isinstance(value, str) else value for name, value in data["context"].items()}
+    return results, data["seconds"], context, data["connections"]
+
+
+def grade_the_class(root: Path) -> dict:
+    source = root / "source"
+    shutil.copytree(TOY, source)  # a copy: no case can reach (or damage) the repository's fixture
+    server = AnswerServer()
+    context = {"submissions": root / "submissions", "out": root / "out", "source": source,
+               "port": server.port, "canary": root / "escaped.txt"}
+    build_sample_class(source, context["submissions"])
+    for name, (_, build) in CASES.items():
+        write_case(name, build, context)
+    os.environ["GRADER_SECRET_ANSWERS"] = ANSWER_CODE  # (the grader's environment must not reach a kernel)
+    try:
+        start = time.monotonic()
+        results = grade_class(context["submissions"], context["out"], source, jobs=2,
+                              timeout=LIMITS.notebook_timeout, on_result=lambda result: None, limits=LIMITS)
+        seconds = time.monotonic() - start
+    finally:
+        del os.environ["GRADER_SECRET_ANSWERS"]
+    for result in results:  # (shown with pytest -s: the table of docs/threat-model.md)
+        print(f"{result.student:<30} {result.score:g}/{result.max_score:g} {result.seconds:5.1f}s  {result.failure or ''}")
+    print(f"class of {len(results)} graded in {seconds:.0f} s ({choose_sandbox().mechanism})")
+    return {
+        "results": {result.student: {"score": result.score, "max_score": result.max_score,
+                                     "failure": result.failure, "seconds": result.seconds} for result in results},
+        "seconds": seconds,
+        "context": {name: str(value) if isinstance(value, Path) else value for name, value in context.items()},
+        "connections": server.connections,
+    }
+
+
+def sandboxed() -> bool:
+    return choose_sandbox().mechanism != "none"
+
+
+def own_uid_sandbox() -> bool:
+    """Kernels run in a sandbox under a uid of their own (as root, see kernel_launcher.py)."""
+    return sandboxed() and os.geteuid() == 0
+
+
+def test_there_are_enough_cases():
+    assert len(CASES) >= 25
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_case_gets_its_exact_score(graded, name):
+    results, _, _, _ = graded
+    expected, _ = CASES[name]
+    if expected.needs_sandbox and not sandboxed():
+        pytest.skip("no sandbox works here (neither bwrap nor unshare): isolation is not defended")
+    if expected.dangerous and not own_uid_sandbox():
+        pytest.skip("kernels get no uid of their own here (not root): the attack was not run")
+    result = results[name]
+    assert (result.score, result.max_score) == (expected.score, 6.0), (name, result)
+    if expected.failure is None:
+        assert result.failure is None, result.failure
+    else:
+        assert result.failure is not None and expected.failure in result.failure, result.failure
+        assert "\n" not in result.failure
+    assert result.seconds < CASE_SECONDS, f"{name} took {result.seconds:.0f} s"
+
+
+def test_honest_students_keep_their_scores(graded):
+    results, _, context, _ = graded
+    assert {name: results[name].score for name in HONEST} == HONEST
+    assert all(results[name].failure is None for name in HONEST)
+    # ... in the exported grades too, whatever the vandal wrote; and every case as in the summary.
+    with (context["out"] / "grades.csv").open(newline="") as file:
+        exported = {row["student_id"]: float(row["score"]) for row in csv.DictReader(file)}
+    assert exported == {name: result.score for name, result in results.items()}
+    assert {name: exported[name] for name in HONEST} == HONEST
+
+
+def test_class_is_graded_in_bounded_time(graded):
+    _, seconds, _, _ = graded
+    assert seconds < CLASS_SECONDS
+
+
+def test_nothing_escaped_the_sandbox(graded):
+    _, _, context, connections = graded
+    if not sandboxed():
+        pytest.skip("no sandbox works here (neither bwrap nor unshare)")
+    assert connections == 0
+    assert not context["canary"].exists()
+    assert nbformat.read(context["out"] / "submitted" / "full" / "toy" / "toy.ipynb", as_version=4).cells
+
+
+def test_summary_has_one_row_per_student_with_a_readable_reason(graded):
+    _, _, context, _ = graded
+    with (context["out"] / "summary.csv").open(newline="") as file:
+        rows = {row["student_id"]: row for row in csv.DictReader(file)}
+    assert set(rows) == set(HONEST) | set(CASES)
+    for name, (case, _) in CASES.items():
+        if case.failure:
+            assert case.failure in rows[name]["failure"] and "Traceback" not in rows[name]["failure"]
+
+
+def test_output_bomb_is_cut_off(graded):
+    _, _, context, _ = graded
+    notebook = context["out"] / "autograded" / "output_bomb" / "toy" / "toy.ipynb"
+    assert notebook.stat().st_size < 2 * LIMITS.output_kb * 1024
+    assert "output cut off by the grader" in notebook.read_text()
+
+
+@pytest.mark.parametrize("mechanism", ["unshare", "none"])
+def test_other_mechanisms(tmp_path, mechanism):
+    """`grade` under a forced weaker mechanism: honest grades are right; under unshare the network and
+    the class gradebook stay out of reach; without a sandbox, a one-line warning says so."""
+    if mechanism == "unshare" and not sandbox_works("unshare"):
+        pytest.skip("unshare does not work here (no user namespaces, or not installed)")
+    context = {"submissions": tmp_path / "submissions", "out": tmp_path / "out", "source": tmp_path / "source",
+               "port": 9, "canary": tmp_path / "escaped.txt"}
+    shutil.copytree(TOY, context["source"])
+    build_sample_class(context["source"], context["submissions"])
+    names = ["steal_gradebook", "vandal", "patched_checks"] if mechanism == "unshare" else ["patched_checks"]
+    for name in names:
+        write_case(name, CASES[name][1], context)
+    for name in ("blank", "partial_1", "partial_2"):
+        shutil.rmtree(context["submissions"] / name)
+    command = [sys.executable, "-m", "autograde", "grade", str(context["submissions"]), "-o", str(context["out"]),
+               "--source", str(context["source"]), "--timeout", "60", "--cell-timeout", "4"]
+    environment = {**os.environ, "AUTOGRADE_SANDBOX": mechanism} if mechanism == "unshare" else {
+        **os.environ, "AUTOGRADE_SANDBOX": "", "PATH": str(tmp_path / "no-tools")}
+    if mechanism == "none":  # no bwrap or unshare on PATH: the fallback, found by itself
+        (tmp_path / "no-tools").mkdir()
+        command[0] = sys.executable
+    process = subprocess.run(command, cwd=REPO, env=environment, capture_output=True, text=True, timeout=240)
+    assert process.returncode == 0, process.stderr
+    scores = {line.split()[0]: line.split()[2] for line in process.stdout.splitlines() if " toy " in line}
+    assert scores == {"full": "6/6", **{name: "0/6" for name in names}}
+    warnings = [line for line in process.stderr.splitlines() if "WARNING: no sandbox" in line]
+    assert len(warnings) == (1 if mechanism == "none" else 0)
+    assert not context["canary"].exists()
+
+
+# --- the pieces, without nbgrader (fast) ------------------------------------------------------------
+
+def toy_notebooks(tmp_path):
+    from autograde.course import generate
+    from autograde.lessons import find_lessons
+
+    generate(TOY, tmp_path, find_lessons(TOY))
+    return (nbformat.read(TOY / "toy" / "toy.ipynb", as_version=4),
+            nbformat.read(tmp_path / "toy" / "toy.ipynb", as_version=4))
+
+
+def test_rebuild_takes_points_ids_types_and_kernel_from_the_source(tmp_path):
+    from autograde.submission import rebuild
+
+    source, released = toy_notebooks(tmp_path)
+    submitted = nbformat.from_dict(released)
+    submitted.metadata["kernelspec"] = {"name": "evil", "display_name": "evil", "language": "python"}
+    tests = [cell for cell in submitted.cells if is_test(cell)]
+    tests[0].metadata["nbgrader"]["points"] = 100
+    tests[1].cell_type, tests[1].source = "markdown", "nothing to see"
+    submitted.cells.remove(tests[2])
+    submitted.cells.append(nbformat.v4.new_code_cell("pass", metadata={"nbgrader": {
+        "grade": True, "grade_id": "bonus", "points": 50, "locked": True, "solution": False, "schema_version": 3}}))
+    runnable = rebuild(submitted, source, released)
+    graded = [cell for cell in runnable.cells if cell.metadata.get("nbgrader", {}).get("grade")]
+    original = [cell for cell in source.cells if is_test(cell)]
+    assert [(c.id, c.cell_type, c.source, c.metadata["nbgrader"]["points"]) for c in graded] == [
+        (c.id, "code", c.source, c.metadata["nbgrader"]["points"]) for c in original]
+    assert runnable.metadata["kernelspec"] == source.metadata["kernelspec"]
+    assert "BEGIN SOLUTION" not in json.dumps(runnable)
+
+
+def test_scores_are_decided_from_records_outside_the_kernel(tmp_path):
+    from autograde.checks import RECORD_MIME
+    from autograde.verdict import judge
+
+    source, _ = toy_notebooks(tmp_path)
+
+    def executed(records_of):
+        notebook = nbformat.from_dict(source)
+        for cell in notebook.cells:
+            if cell.cell_type == "code":
+                cell.execution_count = 1
+                cell.outputs = [nbformat.v4.new_output("display_data", data={RECORD_MIME: record})
+                                for record in records_of(cell)] if is_test(cell) else []
+        return notebook
+
+    def honest(cell):
+        from autograde.verdict import literal_expectations
+        records = [{"check": "close", "what": what, "got": [repr(w) for w in want], "want": [repr(w) for w in want],
+                    "atol": "1e-05", "rtol": "1e-05"} for what, want in literal_expectations(cell.source)]
+        return records + [{"check": "true", "what": "extra", "passed": True}] * (3 - len(records))
+
+    def scores(notebook):
+        return {verdict.grade_id: verdict.points for verdict in judge(source, notebook)}
+
+    assert scores(executed(honest)) == {"log_sigmoid_tests": 2.0, "mean_tests": 1.0, "kl_bernoulli_tests": 3.0}
+    assert set(scores(executed(lambda cell: [])).values()) == {0.0}  # checks silenced
+    zeros = lambda cell: [{**record, "got": ["0.0"], "want": ["0.0"]} for record in honest(cell)]  # noqa: E731
+    assert set(scores(executed(zeros)).values()) == {0.0}  # expected values not the source's
+    wrong = lambda cell: [{**record, "got": ["0.5"]} if record["check"] == "close" else record  # noqa: E731
+                          for record in honest(cell)]
+    assert set(scores(executed(wrong)).values()) == {0.0}  # compared again here: fails
+
+
+def test_an_unknown_sandbox_is_a_one_line_error(monkeypatch):
+    from autograde.errors import AutogradeError
+
+    monkeypatch.setenv("AUTOGRADE_SANDBOX", "chroot")
+    with pytest.raises(AutogradeError, match="AUTOGRADE_SANDBOX=chroot is unknown"):
+        choose_sandbox.__wrapped__()
