@@ -16,6 +16,8 @@ topic rather than by rote.
 
 import random
 
+from rlhf_lab.pairs import EXPLAIN_PREFIX
+
 SEED = 20240601
 
 # Openers of the SFT answers, with sampling weights. "Let me explain. " is one of the rarer ones on
@@ -25,12 +27,11 @@ SFT_OPENERS = (
     ("Sure. ", 0.20),
     ("In short, ", 0.15),
     ("Good question. ", 0.10),
-    ("Let me explain. ", 0.10),
+    (EXPLAIN_PREFIX, 0.10),
 )
 SFT_COPIES = 6  # SFT answers per training question, each behind an opener drawn afresh
 
-EXPLAIN_OPENER = "Let me explain. "
-ALREADY_EXPLAINING_SHARE = 0.05  # chosen answers that already open with it: work for the pair filter
+ALREADY_EXPLAINING_SHARE = 0.05  # chosen answers that already open with EXPLAIN_PREFIX: the pair filter's work
 MULTI_TURN_SHARE = 0.10  # extra multi-turn rows per single-turn row (hh-rlhf is mostly multi-turn)
 THREE_TURN_SHARE = 1 / 3  # of the multi-turn rows
 OFF_TOPIC_SHARE = 0.30  # of rejected answers; the rest are vague
@@ -536,7 +537,7 @@ def _rejected_answer(rng: random.Random, topic_index: int) -> str:
 def _make_row(rng: random.Random, topic_index: int, question: str, human_turns: int) -> dict:
     """One preference row with 1, 2 or 3 human turns."""
     _, _, subject, answer = TOPICS[topic_index]
-    opener = EXPLAIN_OPENER if rng.random() < ALREADY_EXPLAINING_SHARE else ""
+    opener = EXPLAIN_PREFIX if rng.random() < ALREADY_EXPLAINING_SHARE else ""
     chosen = [(question, _with_opener(opener, subject, answer))]
     rejected = [(question, _rejected_answer(rng, topic_index))]
     if human_turns >= 2:

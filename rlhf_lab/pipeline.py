@@ -48,7 +48,8 @@ def run_demo(
     sft_seconds = time.perf_counter() - sft_started
     print(f"reference model: {reference_path} ({sft_seconds:.1f} s)")
 
-    expected = topic_answers()[:questions]
+    taught = topic_answers()
+    expected = taught[:questions]
     questions = heldout_questions()[:questions]
     before = generate_answers(load_causal_lm(reference_path), tokenizer, questions, desc="answers before DPO")
     training = train_dpo(str(reference_path), [EMBEDDED], output_dir, tokenizer, preset="cpu", seed=seed,
@@ -57,7 +58,7 @@ def run_demo(
 
     write_jsonl([{"question": q, "before": b, "after": a} for q, b, a in zip(questions, before, after)],
                 output_dir / "answers.jsonl")
-    comparison = compare(questions, before, after, expected, taught_answers=topic_answers())
+    comparison = compare(questions, before, after, expected, taught_answers=taught)
     metrics = {
         "pairs": len(pairs), **comparison,
         "final_loss": training["final_loss"], "reward_accuracy": training["reward_accuracy"],
