@@ -23,7 +23,8 @@ from rlhf_lab.tokenizer import OFFLINE, load_tokenizer
 
 TINY = "tiny"
 TEXTBOOK_SFT = ("elith/llm-book-models", "chapter05/sft_model")
-SFT_SETTINGS = {"steps": 500, "batch_size": 16, "learning_rate": 2e-3, "warmup": 30, "seed": 0}
+SFT_SETTINGS = {"steps": 500, "batch_size": 16, "learning_rate": 3e-3, "warmup": 30, "seed": 0}
+RECIPE_VERSION = 2  # part of the cache key: bump it when train_sft's recipe changes what it produces
 
 
 def cache_root() -> Path:
@@ -44,14 +45,14 @@ def conversations_of(data: str) -> list[tuple[str, str]]:
 
 
 def _fingerprint(examples: list[tuple[str, str]], settings: dict) -> str:
-    digest = hashlib.sha256(json.dumps([tiny_gpt2_config().to_dict(), settings, examples]).encode())
+    digest = hashlib.sha256(json.dumps([RECIPE_VERSION, tiny_gpt2_config().to_dict(), settings, examples]).encode())
     return digest.hexdigest()[:12]
 
 
 def build_tiny_reference(settings: dict = SFT_SETTINGS, data: str = EMBEDDED) -> Path:
     """Train (once) and cache the tiny reference model; later calls return the cached folder.
 
-    The cache key covers the architecture, the SFT settings and the data, so a change to any of them
+    The cache key covers the recipe, the architecture, the SFT settings and the data, so a change to any of them
     builds a new model instead of reusing a stale one. The folder appears only when complete, and a
     lock makes a second process (a parallel test, a notebook) wait for the first build, not repeat it.
     """

@@ -20,9 +20,9 @@ from rlhf_lab.tokenizer import encode_prompt_completion
 # accumulation, no gradient checkpointing (GPT-2 small fits without it), and batches of similar
 # length so less compute goes to padding. "cpu" is the embedded default on a laptop, for the tiny
 # reference: a few steps at a higher learning rate. Measured on it (106 held-out questions, lr 1e-4,
-# batch 8): beta 1.0 x 8 steps -> 92% start with the phrase; beta 2.0 x 8 -> 87%, x 10 -> 96%,
-# x 12 -> 98%, every time with no broken answers and 99% still on topic. A larger beta keeps the
-# policy nearer the reference (on a weaker reference, beta 1.0 broke 6.6% of the answers, 2.0 3.8%).
+# batch 8): beta 1.0 x 12 steps -> 98% start with the phrase, beta 2.0 x 12 -> 95%, x 16 -> 98%,
+# every time with no broken answers and all still on topic. A larger beta keeps the policy nearer
+# the reference and needs more steps (on a weaker reference, beta 1.0 broke 6.6% of the answers).
 TEXTBOOK = dict(
     per_device_train_batch_size=4, gradient_accumulation_steps=4, learning_rate=1e-5, beta=0.3,
     num_train_epochs=1, max_length=512, logging_steps=10, save_steps=500, activation_checkpointing=True,
@@ -35,7 +35,7 @@ PRESETS = {
         "remove_unused_columns": False,  # keep "length" for the sampler; TRL's collator ignores it
     },
     "cpu": dict(
-        per_device_train_batch_size=8, gradient_accumulation_steps=1, learning_rate=1e-4, beta=2.0,
+        per_device_train_batch_size=8, gradient_accumulation_steps=1, learning_rate=1e-4, beta=1.0,
         max_steps=12, lr_scheduler_type="constant", max_length=512, logging_steps=1, save_steps=6,
         activation_checkpointing=False,
     ),
