@@ -9,6 +9,8 @@ without changing the loss:
   logits is exactly 0 and together they add (number unused) * e^0 to the softmax's denominator. The
   loss below is the full-vocabulary cross-entropy of the saved model, computed over ~1,200 columns.
   The rows stay zero because nothing ever sends them a gradient: they are neither inputs nor targets.
+Measured on 2 cores, batch 16: 0.57 s per step with full-vocabulary logits, 0.20 s pinned, 0.155 s
+with a fused AdamW as well (tests/test_sft.py checks the loss against the full-vocabulary one).
 """
 
 import math
@@ -44,11 +46,12 @@ def corpus_vocabulary(encoded: list[tuple[list[int], list[int]]], pad_id: int) -
 
 
 def pin_unused_tokens(model: GPT2LMHeadModel, vocabulary: torch.Tensor) -> None:
-    """Zero the embedding rows of every token outside `vocabulary` (their logits become exactly 0)."""
+    """Zero the output-embedding rows (tied to the input ones in GPT-2) of every token outside
+    `vocabulary`: their logits become exactly 0."""
     unused = torch.ones(model.config.vocab_size, dtype=torch.bool)
     unused[vocabulary] = False
     with torch.no_grad():
-        model.get_input_embeddings().weight[unused] = 0.0
+        model.get_output_embeddings().weight[unused] = 0.0
 
 
 def answer_loss(model: GPT2LMHeadModel, batch: dict[str, torch.Tensor], vocabulary: torch.Tensor) -> torch.Tensor:
