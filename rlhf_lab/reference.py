@@ -52,9 +52,10 @@ def _fingerprint(examples: list[tuple[str, str]], settings: dict) -> str:
 def build_tiny_reference(settings: dict = SFT_SETTINGS, data: str = EMBEDDED) -> Path:
     """Train (once) and cache the tiny reference model; later calls return the cached folder.
 
-    The cache key covers the recipe, the architecture, the SFT settings and the data, so a change to any of them
-    builds a new model instead of reusing a stale one. The folder appears only when complete, and a
-    lock makes a second process (a parallel test, a notebook) wait for the first build, not repeat it.
+    The cache key covers the recipe, the architecture, the SFT settings and the data, so a change to
+    any of them builds a new model instead of reusing a stale one. The folder appears only when
+    complete, and a lock makes a second process (a parallel test, a notebook) wait for the first
+    build, not repeat it.
     """
     tokenizer = load_tokenizer(OFFLINE)
     examples = sft_examples(conversations_of(data), tokenizer.eos_token)

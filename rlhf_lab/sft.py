@@ -51,7 +51,7 @@ def pin_unused_tokens(model: GPT2LMHeadModel, vocabulary: torch.Tensor) -> None:
     unused = torch.ones(model.config.vocab_size, dtype=torch.bool)
     unused[vocabulary] = False
     with torch.no_grad():
-        model.get_output_embeddings().weight[unused] = 0.0
+        model.lm_head.weight[unused] = 0.0
 
 
 def answer_loss(model: GPT2LMHeadModel, batch: dict[str, torch.Tensor], vocabulary: torch.Tensor) -> torch.Tensor:
