@@ -2,7 +2,8 @@
 
 OUT becomes an nbgrader course directory (gradebook.db, submitted/, autograded/, feedback/) with,
 next to them, grades.csv (nbgrader export), summary.csv (one row per student and lesson, with the
-reason when a notebook could not be graded) and logs/ (nbgrader's log for each submission).
+reason when a notebook could not be graded, the grading time and, with control groups, the peak memory
+of its processes) and logs/ (nbgrader's log for each submission).
 Each submission is graded in isolation (autograde/grading.py): one failing, hostile or endless
 notebook costs only its own student's points.
 """
@@ -100,9 +101,11 @@ def _copy_submissions(submissions: Path, submitted: Path) -> None:
 def _write_summary(results: list[SubmissionResult], path: Path) -> None:
     with path.open("w", newline="") as file:
         writer = csv.writer(file)
-        writer.writerow(["student_id", "lesson", "score", "max_score", "failure"])
+        writer.writerow(["student_id", "lesson", "score", "max_score", "failure", "seconds", "peak_memory_mb"])
         for result in results:
-            writer.writerow([result.student, result.lesson, result.score, result.max_score, result.failure or ""])
+            peak = "" if result.peak_memory_mb is None else f"{result.peak_memory_mb:.0f}"
+            writer.writerow([result.student, result.lesson, result.score, result.max_score, result.failure or "",
+                             f"{result.seconds:.1f}", peak])
 
 
 def _feedback_and_export(course: CourseDir, lessons: list[Lesson]) -> None:

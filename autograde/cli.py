@@ -56,8 +56,15 @@ def _parser() -> argparse.ArgumentParser:
                          help=f"time limit for one cell (default {Limits.cell_timeout:g})")
     command.add_argument("--memory-mb", type=int, default=Limits.memory_mb, metavar="MB",
                          help=f"address space of each kernel process (default {Limits.memory_mb})")
+    command.add_argument("--tree-memory-mb", type=int, default=Limits.tree_memory_mb, metavar="MB",
+                         help="memory of one submission's processes together (default "
+                              f"{Limits.tree_memory_mb}; needs control groups: root)")
     command.add_argument("--processes", type=int, default=Limits.processes, metavar="N",
-                         help=f"processes and threads of one kernel (default {Limits.processes}; needs root)")
+                         help=f"processes and threads of one submission (default {Limits.processes}; "
+                              "needs root, or a sandbox as another user)")
+    command.add_argument("--all-cells", action="store_true",
+                         help="also run the cells after the last graded one (the lessons' closing demonstrations: "
+                              "slower, same scores)")
     command.set_defaults(run=_grade)
 
     command = commands.add_parser("sample-class", parents=[source], help="write a sample class with known scores")
@@ -94,10 +101,13 @@ def _check(arguments) -> None:
 
 
 def _grade(arguments) -> None:
-    if min(arguments.jobs, arguments.timeout, arguments.cell_timeout, arguments.memory_mb, arguments.processes) <= 0:
-        raise AutogradeError("--jobs, --timeout, --cell-timeout, --memory-mb and --processes must be positive")
+    if min(arguments.jobs, arguments.timeout, arguments.cell_timeout, arguments.memory_mb,
+           arguments.tree_memory_mb, arguments.processes) <= 0:
+        raise AutogradeError("--jobs, --timeout, --cell-timeout, --memory-mb, --tree-memory-mb and --processes "
+                             "must be positive")
     limits = Limits(cell_timeout=arguments.cell_timeout, memory_mb=arguments.memory_mb,
-                    processes=arguments.processes)
+                    tree_memory_mb=arguments.tree_memory_mb, processes=arguments.processes,
+                    run_ungraded_tail=arguments.all_cells)
     grade_class(arguments.submissions, arguments.out, arguments.source, arguments.jobs, arguments.timeout,
                 on_result=_print_submission, limits=limits)
     print(f"grades: {arguments.out / 'grades.csv'}; summary: {arguments.out / 'summary.csv'}; "

@@ -13,6 +13,10 @@ outside the student's kernel, and differs from nbgrader's in what happens when a
 - A cell keeps at most `max_output_bytes` of output (an output bomb is cut off here, before it
   fills the nbgrader process's memory); the check records of autograde/checks.py are kept.
 - A test cell's printed value is dropped: it would count as nbgrader's partial credit.
+- The cells after the last graded, answer or task cell (the lesson's closing demonstrations: model
+  training, plots) are not run unless `run_ungraded_tail` is set: nothing after that cell can change a
+  score, and in the lessons it is most of the running time. Which cells those are follows from the
+  nbgrader metadata, which autograde/submission.py has rebuilt from the source.
 """
 
 import os
@@ -25,7 +29,7 @@ from nbclient.util import ensure_async
 from nbformat import NotebookNode
 from nbgrader import utils
 from nbgrader.preprocessors import Execute
-from traitlets import Float, Integer
+from traitlets import Bool, Float, Integer
 
 from autograde.checks import RECORD_MIME
 
@@ -42,14 +46,24 @@ class GuardedExecute(Execute):
     notebook_timeout = Float(0.0, help="Seconds for the whole notebook (0: no limit)").tag(config=True)
     max_output_bytes = Integer(2 * 1024 * 1024, help="Output kept per cell").tag(config=True)
     max_records = Integer(1000, help="Check records kept per cell").tag(config=True)
+    run_ungraded_tail = Bool(False, help="Also run the cells after the last graded, answer or task cell"
+                             ).tag(config=True)
 
     def preprocess(self, nb, resources=None, km=None):
         self._stopped: str | None = None  # why the remaining cells are not run
+        marked = [index for index, cell in enumerate(nb.cells)
+                  if utils.is_grade(cell) or utils.is_solution(cell) or utils.is_task(cell)]
+        self._last_marked = len(nb.cells) if self.run_ungraded_tail or not marked else marked[-1]
         self._deadline = monotonic() + self.notebook_timeout if self.notebook_timeout > 0 else None
         return super().preprocess(nb, resources, km)
 
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type != "code" or not cell.source.strip():
+            return cell, resources
+        if index > self._last_marked:
+            cell.outputs = [NotebookNode(output_type="stream", name="stdout",
+                                         text="[not run by the grader: no graded cell comes after this one]\n")]
+            cell.execution_count = None
             return cell, resources
         if self._stopped is None and self._deadline is not None and monotonic() >= self._deadline:
             self._stopped = f"not run: the notebook used up its {self.notebook_timeout:g} s"

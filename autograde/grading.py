@@ -6,13 +6,15 @@ For each student and lesson (autograde/class_grading.py runs several at once):
 2. A scratch course directory is made for it alone: a copy of the lessons' gradebook with no student
    in it and no solution text, the rebuilt notebook with the student's other files, the lesson's data
    files. nbgrader autograde runs there, in a sandbox (autograde/sandbox.py), its kernel started by
-   autograde/kernel_launcher.py under the limits of `Limits`; the class directory, the source
+   autograde/kernel_launcher.py under the limits of `Limits`, the whole of it in a control group of
+   its own where the machine allows (autograde/control_group.py); the class directory, the source
    notebooks and the other students are out of its reach.
 3. The scores are decided here, from the executed notebook and the source (autograde/verdict.py);
    nothing the sandbox wrote into its gradebook is read back. They go into the class gradebook, and
    the executed notebook into the class's autograded/ folder for feedback.
 """
 
+import dataclasses
 import itertools
 import json
 import os
@@ -28,6 +30,8 @@ import nbformat
 from nbgrader.api import Gradebook
 from sqlalchemy.exc import SAWarning
 
+from autograde import control_group
+from autograde.control_group import ControlGroup
 from autograde.execute import STOP_ERRORS
 from autograde.feedback import error_line
 from autograde.lessons import Lesson
@@ -65,6 +69,7 @@ class SubmissionResult:
     # early (a dead or killed kernel, the time limit: the cells after it have 0).
     failure: str | None
     seconds: float = 0.0  # how long grading it took
+    peak_memory_mb: float | None = None  # of its whole process tree (known with control groups)
 
     @property
     def score(self) -> float:
@@ -85,6 +90,7 @@ class Grader:
     hidden: list[Path]  # folders the unshare sandbox covers (bwrap shows only what it needs anyway)
     scratch_root: Path  # holds one scratch directory per submission being graded
     template: Path  # the lessons' gradebook: no students, no solutions
+    control_groups: bool  # each submission in a control group of its own (autograde/control_group.py)
     lock: threading.Lock = field(default_factory=threading.Lock)  # the class gradebook, one writer at a time
 
 
@@ -108,7 +114,12 @@ def prepare_grader(course: CourseDir, limits: Limits, scratch_root: Path, hidden
     template.chmod(0o600)
     # (Only the unshare sandbox needs the list: it covers these, keeping what a kernel must read.)
     hidden = [*hidden, course.root, course.source, course.release, REPO_ROOT]
-    return Grader(course, limits, choose_sandbox(warn), hidden, scratch_root, template)
+    control_groups = control_group.works()
+    if warn and not control_groups:
+        print("autograde: warning: cannot make control groups here (needs root, and cgroup v1 or v2): "
+              f"memory stays limited per process ({limits.memory_mb} MB of address space each), not per "
+              "submission", file=sys.stderr)
+    return Grader(course, limits, choose_sandbox(warn), hidden, scratch_root, template, control_groups)
 
 
 def submission_path(course: CourseDir, lesson: Lesson, student: str, step: str = "submitted") -> Path:
@@ -135,25 +146,47 @@ def grade_submission(grader: Grader, lesson: Lesson, student: str) -> tuple[Subm
     except SubmissionError as error:
         return fail_submission(grader, lesson, student, str(error)), None
     scratch = Path(tempfile.mkdtemp(prefix=f"{lesson.id}-", dir=grader.scratch_root))
+    limits = grader.limits
+    group = None
+    if grader.control_groups:
+        group = control_group.create(scratch.name, limits.tree_memory_mb, limits.processes)
     try:
-        run_result = _run_isolated(grader, lesson, student, runnable, notebook.parent, scratch)
-        executed_path = scratch / "course" / "autograded" / student / lesson.id / f"{lesson.id}.ipynb"
-        if not run_result.ok or not executed_path.is_file():
-            return fail_submission(grader, lesson, student, run_result.reason()), run_result
-        if executed_path.stat().st_size > 5 * grader.limits.notebook_mb * 1024 * 1024:
-            return fail_submission(grader, lesson, student, "the graded notebook's output is too big"), run_result
-        executed = nbformat.read(executed_path, as_version=4)
-        result = _record(grader, lesson, student, source, executed)
-        graded = submission_path(course, lesson, student, "autograded")
-        graded.parent.mkdir(parents=True, exist_ok=True)
-        nbformat.write(executed, graded)  # (for generate_feedback; only the notebook comes back)
-        return result, run_result
+        run_result = _run_isolated(grader, lesson, student, runnable, notebook.parent, scratch, group)
+        result = _result(grader, lesson, student, source, scratch, run_result)
+        return (_with_memory(result, group, limits) if group else result), run_result
     finally:
+        if group:
+            group.close()
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def _run_isolated(grader: Grader, lesson: Lesson, student: str, runnable, folder: Path, scratch: Path) -> Run:
-    """nbgrader autograde of one notebook in `scratch`, in the sandbox."""
+def _result(grader: Grader, lesson: Lesson, student: str, source, scratch: Path, run_result: Run) -> SubmissionResult:
+    """The scores of the notebook that nbgrader executed in `scratch`, recorded in the class gradebook."""
+    executed_path = scratch / "course" / "autograded" / student / lesson.id / f"{lesson.id}.ipynb"
+    if not run_result.ok or not executed_path.is_file():
+        return fail_submission(grader, lesson, student, run_result.reason())
+    if executed_path.stat().st_size > 5 * grader.limits.notebook_mb * 1024 * 1024:
+        return fail_submission(grader, lesson, student, "the graded notebook's output is too big")
+    executed = nbformat.read(executed_path, as_version=4)
+    result = _record(grader, lesson, student, source, executed)
+    graded = submission_path(grader.course, lesson, student, "autograded")
+    graded.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(executed, graded)  # (for generate_feedback; only the notebook comes back)
+    return result
+
+
+def _with_memory(result: SubmissionResult, group: ControlGroup, limits: Limits) -> SubmissionResult:
+    """The tree's peak memory, and the memory limit named where it is why grading stopped."""
+    failure = result.failure
+    if failure and group.oom_kills():
+        failure += (f" (out of memory: the submission's processes together went past its "
+                    f"{limits.tree_memory_mb} MB)")
+    return dataclasses.replace(result, failure=failure, peak_memory_mb=group.peak_mb())
+
+
+def _run_isolated(grader: Grader, lesson: Lesson, student: str, runnable, folder: Path, scratch: Path,
+                  group: ControlGroup | None) -> Run:
+    """nbgrader autograde of one notebook in `scratch`, in the sandbox (and in `group`)."""
     limits = grader.limits
     scratch.chmod(0o711)
     root = scratch / "course"
@@ -183,11 +216,16 @@ def _run_isolated(grader: Grader, lesson: Lesson, student: str, runnable, folder
         f"--Execute.timeout={max(1, round(limits.cell_timeout))}",
         f"--GuardedExecute.notebook_timeout={limits.notebook_timeout}",
         f"--GuardedExecute.interrupt_grace={limits.interrupt_grace}",
-        f"--GuardedExecute.max_output_bytes={limits.output_kb * 1024}")
+        f"--GuardedExecute.max_output_bytes={limits.output_kb * 1024}",
+        f"--GuardedExecute.run_ungraded_tail={limits.run_ungraded_tail}")
     argv = grader.sandbox.wrap(argv, scratch, grader.hidden)
+    if group:
+        argv = group.wrap(argv)
     environment = _environment(scratch, limits)
     if grader.sandbox.mechanism == "none":  # the real folders above scratch are private: no own uid
         environment["AUTOGRADE_KERNEL_UID"] = "0"
+    elif os.geteuid() != 0:  # bwrap and unshare give the sandbox a user namespace of its own
+        environment["AUTOGRADE_KERNEL_OWN_USER_NAMESPACE"] = "1"
     # Past the notebook's own budget (enforced inside), nbgrader's start and end; then it is killed.
     hard_limit = limits.notebook_timeout + 60 + 0.1 * limits.notebook_timeout
     return run(argv, root, environment, hard_limit)

@@ -6,7 +6,8 @@ student's files, first on sys.path before this file runs.)
 During grading the kernelspec points here instead of at ipykernel (autograde/grading.py writes it into
 the scratch directory). Before any student code runs, this:
 - sets the limits of `autograde.sandbox.Limits` (passed in AUTOGRADE_* variables) on the kernel and
-  everything it starts: address space, file size, no core dumps, and processes;
+  everything it starts: address space, file size, no core dumps, and processes (where the count
+  means this sandbox's: under its own uid, or in its own user namespace);
 - when started as root with AUTOGRADE_KERNEL_UID, gives the kernel's working directory and home to
   that uid and becomes it: the kernel then cannot read the scratch gradebook (mode 0600) or another
   student's files, cannot touch the nbgrader process, and its process limit counts only its own
@@ -72,10 +73,12 @@ def main(argv: list[str]) -> None:
     _limit(resource.RLIMIT_AS, int(os.environ.get("AUTOGRADE_MEMORY_MB", "8192")) * mb)
     _limit(resource.RLIMIT_FSIZE, int(os.environ.get("AUTOGRADE_FILE_MB", "512")) * mb)
     _limit(resource.RLIMIT_CORE, 0)
-    if uid and os.geteuid() == 0:
-        # Root ignores RLIMIT_NPROC, and a shared uid would count other kernels' threads: only with
-        # a uid of its own does the limit mean "this kernel's processes".
+    # Root ignores RLIMIT_NPROC, and the limit counts every process of the kernel's uid in its user
+    # namespace: it means "this sandbox's processes" only with a uid of its own, or (not root) in a
+    # user namespace of the sandbox's own.
+    if (uid and os.geteuid() == 0) or os.environ.get("AUTOGRADE_KERNEL_OWN_USER_NAMESPACE") == "1":
         _limit(resource.RLIMIT_NPROC, int(os.environ.get("AUTOGRADE_PROCESSES", "512")))
+    if uid and os.geteuid() == 0:
         os.setgroups([])
         os.setgid(uid)
         os.setuid(uid)

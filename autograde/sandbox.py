@@ -16,7 +16,10 @@ Three mechanisms, strongest first; the first that works on this machine is used 
 In every case the kernel itself is started by autograde/kernel_launcher.py, which applies the memory,
 process and file-size limits and, when grading runs as root, drops to a user id of its own (so that
 it can read neither the scratch gradebook nor any other student's files, and a fork bomb stops at
-its own process limit).
+its own process limit). Not as root, bwrap and unshare give each sandbox a user namespace of its own,
+in which the process limit counts only that sandbox's processes. Where control groups can be made
+(autograde/control_group.py), the whole sandbox also runs in one, which bounds the memory and the
+processes of all of it together.
 """
 
 import functools
@@ -43,10 +46,19 @@ class Limits:
     cell_timeout: float = 300  # seconds for one cell: interrupted, then killed if it does not stop
     interrupt_grace: float = 5  # seconds an interrupted cell has to stop before its kernel is killed
     memory_mb: int = 8192  # address space of each kernel process (torch alone maps ~600 MB)
-    processes: int = 512  # processes and threads of the kernel's user (only when it has its own uid)
+    # Memory of a submission's whole process tree (autograde/control_group.py, where groups can be
+    # made). Above memory_mb, so that one kernel meets its own limit first: a MemoryError in one
+    # cell, not a killed kernel; the tree limit is for several processes together.
+    tree_memory_mb: int = 10240
+    # Processes and threads of a submission: its control group's, and the kernel's own uid's or user
+    # namespace's (see kernel_launcher.py).
+    processes: int = 512
     file_mb: int = 512  # largest file the kernel may write
     output_kb: int = 2048  # output kept per cell; the rest is dropped
     notebook_mb: int = 20  # largest submitted notebook accepted
+    # Not a limit but what gets run: also the cells after the last graded or answer cell, which
+    # cannot change a score (autograde/execute.py skips them by default).
+    run_ungraded_tail: bool = False
 
 
 @dataclass(frozen=True)
@@ -78,7 +90,10 @@ def readonly_paths() -> list[Path]:
 
 
 def _bwrap(argv: list[str], scratch: Path) -> list[str]:
-    command = ["bwrap", "--die-with-parent", "--new-session", "--unshare-net", "--unshare-pid",
+    # Not root: a user namespace of its own (as with --map-root-user below), where the kernel's
+    # process limit counts only the sandbox's processes.
+    user = [] if os.geteuid() == 0 else ["--unshare-user"]
+    command = ["bwrap", "--die-with-parent", "--new-session", *user, "--unshare-net", "--unshare-pid",
                "--unshare-ipc", "--unshare-uts", "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
     for top in ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/etc"):
         if os.path.islink(top):

@@ -5,7 +5,8 @@ For each lesson, `--students` submissions are made from the sample class of auto
 the sandbox and limits of a real run, and the figures reported:
 notebooks per minute (wall clock of the whole `grade`: release, autograde, feedback, export), seconds
 per notebook, peak memory of the whole process tree (RSS summed over this process and everything it
-started, sampled from /proc every 0.2 s), and whether every score came out as expected.
+started, sampled from /proc every 0.2 s), the largest peak of one submission (from its control group,
+where there are control groups), and whether every score came out as expected.
 
     python bench/grading_load.py --students 100 --jobs 2                       # every lesson: hours on 2 cores
     python bench/grading_load.py --source tests/fixtures/toy --students 40     # the toy lesson: minutes
@@ -124,6 +125,11 @@ def main(argv: list[str] | None = None) -> int:
         "notebooks_per_minute": round(len(results) / wall * 60, 2),
         "median_seconds_per_notebook": {lesson: round(times[len(times) // 2], 1) for lesson, times in per_lesson.items()},
         "peak_rss_mb": round(memory.peak / 2**20),
+        # One submission's whole tree, as its control group counted it (page cache included); null
+        # where control groups cannot be made.
+        "largest_submission_peak_mb": {lesson: max((round(r.peak_memory_mb) for r in results if r.lesson == lesson
+                                                    and r.peak_memory_mb is not None), default=None)
+                                       for lesson in lessons},
         "wrong_scores": wrong,
     }
     print(json.dumps(figures, indent=2))

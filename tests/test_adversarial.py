@@ -14,6 +14,7 @@ neither works here. Everything else runs under any mechanism.
 import csv
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -28,6 +29,7 @@ import nbformat
 import pytest
 from filelock import FileLock
 
+from autograde import control_group
 from autograde.class_grading import grade_class
 from autograde.sample_class import build_sample_class
 from autograde.sandbox import Limits, choose_sandbox
@@ -35,8 +37,8 @@ from autograde.sandbox import works as sandbox_works
 
 REPO = Path(__file__).resolve().parent.parent
 TOY = REPO / "tests" / "fixtures" / "toy"
-LIMITS = Limits(notebook_timeout=90, cell_timeout=4, interrupt_grace=2, memory_mb=1536, processes=64,
-                output_kb=256, notebook_mb=2)
+LIMITS = Limits(notebook_timeout=90, cell_timeout=4, interrupt_grace=2, memory_mb=1536, tree_memory_mb=2048,
+                processes=64, output_kb=256, notebook_mb=2)
 # A case's grading time: the notebook's budget plus nbgrader's start and end on 2 busy cores.
 CASE_SECONDS = 60
 CLASS_SECONDS = 300
@@ -276,6 +278,22 @@ case("loop_in_answer", 5.0, why="mean never returns: its test is interrupted, th
 case("memory_bomb", 6.0, why="allocates until the memory limit: MemoryError in that cell only")(
     lambda c: student(c, RIGHT, after={"mean": (
         "def bomb():\n    hoard = []\n    while True:\n        hoard.append(b'x' * (64 * 2**20))\nbomb()")}))
+case("tree_memory_bomb", 6.0, why="six children of 500 MB each, every one under the per-process limit: "
+     "the submission's memory limit (control group) gets some of them killed, the kernel goes on")(
+    lambda c: student(c, RIGHT, after={"mean": (
+        "import os, time\n"
+        "children = []\n"
+        "for _ in range(6):\n"
+        "    pid = os.fork()\n"
+        "    if pid == 0:\n"
+        "        try:\n"
+        "            hoard = b'x' * (500 * 2**20)\n"
+        "            time.sleep(0.5)\n"
+        "        finally:\n"
+        "            os._exit(0)\n"
+        "    children.append(pid)\n"
+        "statuses = [os.waitpid(pid, 0)[1] for pid in children]\n"
+        "print('children killed:', sum(os.WIFSIGNALED(status) for status in statuses))")}))
 case("output_bomb", 6.0, why="prints without end: output cut off, cell interrupted")(
     lambda c: student(c, RIGHT, after={"mean": "while True:\n    print('spam' * 2500)"}))
 case("fork_bomb", 6.0, why="forks until the process limit; the children are killed with the sandbox",
@@ -460,8 +478,9 @@ def grade_the_class(root: Path) -> dict:
         print(f"{result.student:<30} {result.score:g}/{result.max_score:g} {result.seconds:5.1f}s  {result.failure or ''}")
     print(f"class of {len(results)} graded in {seconds:.0f} s ({choose_sandbox().mechanism})")
     return {
-        "results": {result.student: {"score": result.score, "max_score": result.max_score,
-                                     "failure": result.failure, "seconds": result.seconds} for result in results},
+        "results": {result.student: {"score": result.score, "max_score": result.max_score, "failure": result.failure,
+                                     "seconds": result.seconds, "peak_memory_mb": result.peak_memory_mb}
+                    for result in results},
         "seconds": seconds,
         "context": {name: str(value) if isinstance(value, Path) else value for name, value in context.items()},
         "connections": server.connections,
@@ -539,6 +558,18 @@ def test_output_bomb_is_cut_off(graded):
     notebook = context["out"] / "autograded" / "output_bomb" / "toy" / "toy.ipynb"
     assert notebook.stat().st_size < 2 * LIMITS.output_kb * 1024
     assert "output cut off by the grader" in notebook.read_text()
+
+
+def test_a_submission_s_processes_share_one_memory_limit(graded):
+    """tree_memory_bomb's six children, 3 GB together, in a 2 GB control group: the kernel killed some
+    of them, and the tree never held more than its limit."""
+    results, _, context, _ = graded
+    if not control_group.works():
+        pytest.skip("cannot make control groups here (needs root): memory is limited per process only")
+    assert 0 < results["tree_memory_bomb"].peak_memory_mb <= LIMITS.tree_memory_mb
+    assert all(results[name].peak_memory_mb for name in HONEST)
+    notebook = (context["out"] / "autograded" / "tree_memory_bomb" / "toy" / "toy.ipynb").read_text()
+    assert int(re.search(r"children killed: (\d+)", notebook).group(1)) >= 1
 
 
 @pytest.mark.parametrize("mechanism", ["unshare", "none"])

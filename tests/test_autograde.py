@@ -19,6 +19,8 @@ import pytest
 
 from autograde.cli import main
 from autograde.sample_class import build_sample_class
+from autograde.sandbox import Limits
+from autograde.selfcheck import check_notebook
 
 REPO = Path(__file__).resolve().parent.parent
 TOY = REPO / "tests" / "fixtures" / "toy"
@@ -185,6 +187,26 @@ def test_grade_bad_input_is_one_line_error(capsys, tmp_path):
     assert main(["grade", str(tmp_path / "missing"), "-o", str(tmp_path / "out"), "--source", str(TOY)]) == 1
     captured = capsys.readouterr()
     assert captured.err.count("\n") == 1 and "no such folder" in captured.err
+
+
+@pytest.mark.parametrize("option", ["--jobs", "--memory-mb", "--tree-memory-mb", "--processes"])
+def test_grade_limits_must_be_positive(capsys, tmp_path, option):
+    assert main(["grade", str(tmp_path), "-o", str(tmp_path / "out"), "--source", str(TOY), option, "0"]) == 1
+    captured = capsys.readouterr()
+    assert captured.err.count("\n") == 1 and "must be positive" in captured.err
+
+
+def test_cells_after_the_last_graded_one_run_only_when_asked(tmp_path):
+    """Nothing after the last test can change a score, so grading skips it unless asked (`grade
+    --all-cells`). This tail kills the kernel: the result shows whether it ran."""
+    notebook = nbformat.read(TOY_SOURCE, as_version=4)
+    notebook.cells.append(nbformat.v4.new_code_cell("import os\nos._exit(1)"))
+    path = tmp_path / "toy.ipynb"
+    nbformat.write(notebook, path)
+    skipped = check_notebook(path, TOY)
+    assert (skipped.score, skipped.failure) == (6.0, None)
+    ran = check_notebook(path, TOY, Limits(run_ungraded_tail=True))
+    assert ran.score == 6.0 and "DeadKernelError" in ran.failure
 
 
 def test_class_grading_runs_through_broken_submissions(graded_class):

@@ -12,6 +12,7 @@ import rlhf_lab
 from autograde.course import generate
 from autograde.lessons import find_lessons
 from autograde.sample_class import build_sample_class
+from autograde.sandbox import Limits
 from autograde.selfcheck import check_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,7 +35,8 @@ def test_course_is_generated_from_solutions(tmp_path):
 
 @pytest.mark.parametrize("notebook", SOLUTIONS, ids=lambda p: p.stem)
 def test_solution_executes_and_gets_full_marks(notebook):
-    result = check_notebook(notebook, SOURCE)
+    """Graded with every cell run, the closing demonstrations too: the lesson runs top to bottom."""
+    result = check_notebook(notebook, SOURCE, Limits(run_ungraded_tail=True))
     assert result.failure is None and result.max_score > 0 and result.score == result.max_score, failures(result)
 
 
