@@ -19,21 +19,26 @@ def test_gpu_preset_keeps_the_textbooks_optimisation():
 
 
 def test_tuned_execution_learns_what_the_textbooks_learns(tmp_path):
-    """Equal steps on the embedded default: the textbook's execution (4 x 4 accumulation, activation
-    checkpointing) and the tuned one (16 x 1, length-grouped batches) reach the same rate.
+    """Equal steps on the embedded default: the textbook's execution (accumulation over 4 passes,
+    activation checkpointing) and the tuned one (one pass, length-grouped batches) reach the same rate.
 
-    Both run at the CPU preset's learning rate and beta: at the textbook's 1e-5 nothing would move
-    in a few steps, and "both 0%" would prove nothing.
+    Both run at half the presets' batch (8 pairs a step: 2 x 4 against 8 x 1) and at the CPU preset's
+    learning rate, schedule and beta: at the textbook's 1e-5 nothing would move in a few steps, and
+    "both 0%" would prove nothing.
     """
     tokenizer = load_tokenizer()
     reference = str(build_tiny_reference())
     pairs, _ = build_pairs(load_dialogues(EMBEDDED), tokenizer)
     questions = heldout_questions()
-    speed_up = {"learning_rate": PRESETS["cpu"]["learning_rate"], "beta": PRESETS["cpu"]["beta"],
-                "max_steps": PRESETS["cpu"]["max_steps"], "save_strategy": "no", "logging_steps": 1}
+    cpu = PRESETS["cpu"]
+    speed_up = {name: cpu[name] for name in ("learning_rate", "lr_scheduler_type", "beta", "max_steps")}
+    speed_up.update(save_strategy="no", logging_steps=1)
+    per_pass = {"textbook": 2, "gpu": 8}
     rates = {}
-    for preset in ("textbook", "gpu"):
-        train_dpo(reference, [EMBEDDED], tmp_path / preset, tokenizer, preset=preset, pairs=pairs, **speed_up)
+    for preset, batch in per_pass.items():
+        assert batch * PRESETS[preset]["gradient_accumulation_steps"] == cpu["per_device_train_batch_size"]
+        train_dpo(reference, [EMBEDDED], tmp_path / preset, tokenizer, preset=preset, pairs=pairs,
+                  per_device_train_batch_size=batch, **speed_up)
         rates[preset] = explain_rate(generate_answers(load_causal_lm(tmp_path / preset / "model"), tokenizer, questions))
     assert rates["textbook"] >= 0.5, rates  # the comparison means something only if DPO did its job
     assert abs(rates["gpu"] - rates["textbook"]) <= 0.1, rates
