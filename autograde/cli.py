@@ -61,7 +61,7 @@ def _parser() -> argparse.ArgumentParser:
                               f"{Limits.tree_memory_mb}; needs control groups: root)")
     command.add_argument("--processes", type=int, default=Limits.processes, metavar="N",
                          help=f"processes and threads of one submission (default {Limits.processes}; "
-                              "needs root, or a sandbox as another user)")
+                              "needs root, or the bwrap or unshare sandbox)")
     command.add_argument("--all-cells", action="store_true",
                          help="also run the cells after the last graded one (the lessons' closing demonstrations: "
                               "slower, same scores)")

@@ -8,7 +8,7 @@ per notebook, peak memory of the whole process tree (RSS summed over this proces
 started, sampled from /proc every 0.2 s), the largest peak of one submission (from its control group,
 where there are control groups), and whether every score came out as expected.
 
-    python bench/grading_load.py --students 100 --jobs 2                       # every lesson: hours on 2 cores
+    python bench/grading_load.py --students 100 --jobs 2                       # every lesson: ~70 min on 2 cores
     python bench/grading_load.py --source tests/fixtures/toy --students 40     # the toy lesson: minutes
     python bench/grading_load.py --lessons 03_dpo_derivation --students 4 --json load.json
 """
