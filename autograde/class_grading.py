@@ -101,11 +101,13 @@ def _copy_submissions(submissions: Path, submitted: Path) -> None:
 def _write_summary(results: list[SubmissionResult], path: Path) -> None:
     with path.open("w", newline="") as file:
         writer = csv.writer(file)
-        writer.writerow(["student_id", "lesson", "score", "max_score", "failure", "seconds", "peak_memory_mb"])
-        for result in results:
+        writer.writerow(["student_id", "lesson", "score", "max_score", "failure", "seconds", "peak_memory_mb",
+                         "memory_kills"])
+        for result in results:  # (the last two stay empty without control groups)
             peak = "" if result.peak_memory_mb is None else f"{result.peak_memory_mb:.0f}"
+            kills = "" if result.memory_kills is None else result.memory_kills
             writer.writerow([result.student, result.lesson, result.score, result.max_score, result.failure or "",
-                             f"{result.seconds:.1f}", peak])
+                             f"{result.seconds:.1f}", peak, kills])
 
 
 def _feedback_and_export(course: CourseDir, lessons: list[Lesson]) -> None:

@@ -70,6 +70,7 @@ class SubmissionResult:
     failure: str | None
     seconds: float = 0.0  # how long grading it took
     peak_memory_mb: float | None = None  # of its whole process tree (known with control groups)
+    memory_kills: int | None = None  # of its processes the kernel killed for memory (the same)
 
     @property
     def score(self) -> float:
@@ -176,12 +177,13 @@ def _result(grader: Grader, lesson: Lesson, student: str, source, scratch: Path,
 
 
 def _with_memory(result: SubmissionResult, group: ControlGroup, limits: Limits) -> SubmissionResult:
-    """The tree's peak memory, and the memory limit named where it is why grading stopped."""
-    failure = result.failure
-    if failure and group.oom_kills():
+    """The tree's peak memory and memory kills, and the memory limit named where it is why grading
+    stopped. (A kill need not stop it: a child process killed for memory leaves the kernel running.)"""
+    failure, kills = result.failure, group.oom_kills()
+    if failure and kills:
         failure += (f" (out of memory: the submission's processes together went past its "
                     f"{limits.tree_memory_mb} MB)")
-    return dataclasses.replace(result, failure=failure, peak_memory_mb=group.peak_mb())
+    return dataclasses.replace(result, failure=failure, peak_memory_mb=group.peak_mb(), memory_kills=kills)
 
 
 def _run_isolated(grader: Grader, lesson: Lesson, student: str, runnable, folder: Path, scratch: Path,
