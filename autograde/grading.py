@@ -70,7 +70,7 @@ class SubmissionResult:
     failure: str | None
     seconds: float = 0.0  # how long grading it took
     peak_memory_mb: float | None = None  # of its whole process tree (known with control groups)
-    memory_kills: int | None = None  # of its processes the kernel killed for memory (the same)
+    memory_kills: int | None = None  # how many of its processes were killed for memory (likewise)
 
     @property
     def score(self) -> float:
