@@ -3,7 +3,7 @@
 OUT becomes an nbgrader course directory (gradebook.db, submitted/, autograded/, feedback/) with,
 next to them, grades.csv (nbgrader export), summary.csv (one row per student and lesson, with the
 reason when a notebook could not be graded, the grading time and, with control groups, the peak memory
-of its processes) and logs/ (nbgrader's log for each submission).
+of its processes and how many of them were killed for memory) and logs/ (nbgrader's log for each submission).
 Each submission is graded in isolation (autograde/grading.py): one failing, hostile or endless
 notebook costs only its own student's points.
 """

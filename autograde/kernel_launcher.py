@@ -64,7 +64,8 @@ def main(argv: list[str]) -> None:
         (home / sub).mkdir(parents=True, exist_ok=True)
     _copy_models(home)
     uid = int(os.environ.get("AUTOGRADE_KERNEL_UID", "0"))
-    if uid and os.geteuid() == 0:
+    own_uid = bool(uid) and os.geteuid() == 0  # root hands the kernel to a uid of its own
+    if own_uid:
         _give(Path.cwd(), uid)
         _give(home, uid)
         os.chown(connection_file, uid, uid)
@@ -76,9 +77,9 @@ def main(argv: list[str]) -> None:
     # Root ignores RLIMIT_NPROC, and the limit counts every process of the kernel's uid in its user
     # namespace: it means "this sandbox's processes" only with a uid of its own, or (not root) in a
     # user namespace of the sandbox's own.
-    if (uid and os.geteuid() == 0) or os.environ.get("AUTOGRADE_KERNEL_OWN_USER_NAMESPACE") == "1":
+    if own_uid or os.environ.get("AUTOGRADE_KERNEL_OWN_USER_NAMESPACE") == "1":
         _limit(resource.RLIMIT_NPROC, int(os.environ.get("AUTOGRADE_PROCESSES", "512")))
-    if uid and os.geteuid() == 0:
+    if own_uid:
         os.setgroups([])
         os.setgid(uid)
         os.setuid(uid)
