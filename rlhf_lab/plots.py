@@ -2,17 +2,17 @@
 
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")  # files only: works with no display, in CI and on a GPU server
-import matplotlib.pyplot as plt
+# A Figure made directly, not through pyplot: saving it needs no display (CI, a GPU server), and
+# importing this module leaves the process's backend alone, so plt.show() still works in Jupyter.
+from matplotlib.figure import Figure
 
 CURVES = (("loss", "DPO loss"), ("rewards/margins", "reward margin"), ("rewards/accuracies", "reward accuracy"))
 
 
 def plot_training(log_history: list[dict], path: str | Path) -> Path:
     """One panel per curve from a Trainer's log_history; returns the PNG's path."""
-    fig, axes = plt.subplots(1, len(CURVES), figsize=(4 * len(CURVES), 3.2))
+    fig = Figure(figsize=(4 * len(CURVES), 3.2))
+    axes = fig.subplots(1, len(CURVES))
     for ax, (key, title) in zip(axes, CURVES):
         points = [(entry["step"], entry[key]) for entry in log_history if key in entry]
         if points:
@@ -23,5 +23,4 @@ def plot_training(log_history: list[dict], path: str | Path) -> Path:
         ax.grid(alpha=0.3)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
-    plt.close(fig)
     return Path(path)
