@@ -3,8 +3,11 @@
 import tempfile
 from pathlib import Path
 
+import nbformat
+
 from autograde.errors import AutogradeError
 from autograde.lessons import Lesson, find_lessons
+from autograde.run_all import tag_cells_that_may_raise
 from autograde.runner import CourseDir, run_nbgrader
 
 
@@ -26,3 +29,8 @@ def generate(source: Path, release_directory: Path, lessons: list[Lesson]) -> No
     # nbgrader needs a gradebook to generate into; this one is thrown away, not left in the repo.
     with tempfile.TemporaryDirectory(prefix="autograde-generate-") as scratch:
         release(CourseDir(Path(scratch), source, release_directory), lessons)
+    for lesson in lessons:
+        student_notebook = release_directory / lesson.id / f"{lesson.id}.ipynb"
+        notebook = nbformat.read(student_notebook, as_version=4)
+        tag_cells_that_may_raise(notebook)  # Run All goes on past unfinished exercises (autograde/run_all.py)
+        nbformat.write(notebook, student_notebook)
