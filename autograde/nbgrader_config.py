@@ -60,3 +60,14 @@ c.GenerateFeedback.preprocessors = [
     "autograde.feedback.HideHiddenTests",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
+
+# Math offline: nbgrader's feedback and formgrade pages load MathJax from a CDN. Our mathjax macro
+# (autograde/templates/base/mathjax.html.j2) is found before nbconvert's and loads the copy that the
+# Jupyter server serves from the jupyter_server_mathjax package. nbgrader's own template folder stays
+# on the list: the feedback and formgrade templates themselves live there.
+import nbgrader  # noqa: E402 (only for the path of its templates)
+
+c.HTMLExporter.extra_template_basedirs = [
+    str(Path(__file__).resolve().parent / "templates"),
+    str(Path(nbgrader.__file__).resolve().parent / "server_extensions" / "formgrader" / "templates"),
+]
