@@ -8,14 +8,20 @@ export MALLOC_TRIM_THRESHOLD_ = 4294967296
 
 .PHONY: setup demo test course notebooks clean
 
-# bubblewrap isolates each graded submission (autograde/sandbox.py). Best effort: without root or
-# apt-get, grading falls back to unshare or to no sandbox, and says so.
+# $(call apt_install,COMMAND,PACKAGES,WHAT GOES WITHOUT IT): Debian packages that `make setup` installs
+# when it runs as root with apt-get, best effort; otherwise it says what is lost and how to install them.
+apt_install = command -v $(1) >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	  { apt-get install -y -qq $(2) >/dev/null 2>&1 || \
+	    { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq $(2) >/dev/null 2>&1; }; }; } || \
+	  echo "make setup: $(1) is not installed: $(3). Install it: apt-get install $(2)" >&2
+
+# bubblewrap isolates each graded submission (autograde/sandbox.py); without it grading falls back to
+# unshare or to no sandbox, and says so. Chromium (with CJK fonts for the lessons' Japanese) is the
+# browser of tests/test_browser.py, driven by Playwright for Python: Playwright's own browser download
+# does not work offline.
 setup: $(VENV)/.installed
-	@command -v bwrap >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
-	  { apt-get install -y -qq bubblewrap >/dev/null 2>&1 || \
-	    { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq bubblewrap >/dev/null 2>&1; }; }; } || \
-	  echo "make setup: bubblewrap (bwrap) is not installed: grading will isolate submissions less well" \
-	       "(unshare, or no sandbox). Install it: apt-get install bubblewrap" >&2
+	@$(call apt_install,bwrap,bubblewrap,grading will isolate submissions less well (unshare or no sandbox))
+	@$(call apt_install,chromium,chromium fonts-noto-cjk,tests/test_browser.py will be skipped)
 
 # torch first, pinned: on its own a dependency resolver picks a multi-GB CUDA build.
 $(VENV)/.installed: pyproject.toml

@@ -29,7 +29,8 @@ def test_plot_training_keeps_the_jupyter_backend_and_needs_no_display(tmp_path):
     png = tmp_path / "training.png"
     run = run_headless(SCRIPT, png)
     assert run.returncode == 0, run.stderr
-    assert run.stdout.strip() == "module://matplotlib_inline.backend_inline", "importing rlhf_lab.plots switched the backend"
+    assert run.stdout.strip() == "module://matplotlib_inline.backend_inline", (
+        "importing rlhf_lab.plots switched the backend")
     height, width, _ = matplotlib.image.imread(png).shape
     assert (width, height) == (1200, 320), "three 4 x 3.2 inch panels at 100 dpi"
 

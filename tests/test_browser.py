@@ -1,0 +1,238 @@
+"""The Jupyter experience in a real browser: Debian's Chromium driven by Playwright for Python against
+JupyterLab on 127.0.0.1, as a student and an instructor use it, with every request that leaves
+127.0.0.1 blocked (an offline classroom).
+
+Screenshots go to runs/browser/ (SCREENSHOTS). Skipped, with one line, where no Chromium is installed
+(`make setup` installs it when run as root).
+"""
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbgrader import utils
+
+from autograde.run_all import RAISES_TAG
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = ROOT / "runs" / "browser"
+LESSON = "03_dpo_derivation"  # math, Japanese and three exercises, and it runs in seconds
+TOY = ROOT / "tests" / "fixtures" / "toy"
+TOKEN = "browser-test-token"
+
+# The code cells of the current notebook: [execution count, names of the errors in its outputs, tags].
+CODE_CELLS = """() => {
+  const model = window.jupyterapp.shell.currentWidget.content.model;
+  return Array.from(model.cells).filter(cell => cell.type === 'code').map(cell => [
+    cell.executionCount, cell.outputs.toJSON().filter(o => o.output_type === 'error').map(o => o.ename),
+    cell.getMetadata('tags') || []]);
+}"""
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory) -> Path:
+    """JupyterLab's root: an untouched lesson, the same lesson with its first exercise solved, and a
+    graded sample class of the toy lesson (the formgrader's course directory)."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"no Chromium at {CHROMIUM}: run `make setup` as root or `apt-get install chromium fonts-noto-cjk`")
+    root = tmp_path_factory.mktemp("lab")
+    untouched = nbformat.read(ROOT / "course" / LESSON / f"{LESSON}.ipynb", as_version=4)
+    (root / "student").mkdir()
+    nbformat.write(untouched, root / "student" / f"{LESSON}.ipynb")
+    (root / "filled").mkdir()
+    nbformat.write(first_exercise_solved(untouched), root / "filled" / f"{LESSON}.ipynb")
+    sample = tmp_path_factory.mktemp("sample")
+    for command in (["sample-class", "--source", str(TOY), str(sample)],
+                    ["grade", str(sample), "--source", str(TOY), "-o", str(root / "toy_course")]):
+        run = subprocess.run([sys.executable, "-m", "autograde", *command], capture_output=True, text=True, timeout=600)
+        assert run.returncode == 0, run.stderr
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return root
+
+
+def first_exercise_solved(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    solutions = nbformat.read(ROOT / "solutions" / LESSON / f"{LESSON}.ipynb", as_version=4)
+    answers = {cell.metadata.nbgrader.grade_id: cell.source for cell in solutions.cells if utils.is_solution(cell)}
+    filled = nbformat.from_dict(notebook)
+    first = next(cell for cell in filled.cells if utils.is_solution(cell))
+    first.source = answers[first.metadata.nbgrader.grade_id]
+    return filled
+
+
+@pytest.fixture(scope="module")
+def lab(workspace, tmp_path_factory):
+    """JupyterLab on 127.0.0.1 with a token; nbgrader's configuration is ours, with the toy class as
+    the formgrader's course. Yields the base URL."""
+    config = tmp_path_factory.mktemp("config")
+    (config / "nbgrader_config.py").write_text(
+        "c = get_config()  # noqa: F821\n"
+        f"load_subconfig({str(ROOT / 'autograde' / 'nbgrader_config.py')!r})  # noqa: F821\n"
+        f"c.CourseDirectory.root = {str(workspace / 'toy_course')!r}\n"
+        f"c.CourseDirectory.source_directory = {str(TOY)!r}\n"
+        f"c.CourseDirectory.release_directory = {str(config / 'release')!r}\n")
+    # A user settings folder of its own, where JupyterLab does not ask whether to fetch its news.
+    settings = config / "settings" / "@jupyterlab" / "apputils-extension"
+    settings.mkdir(parents=True)
+    (settings / "notification.jupyterlab-settings").write_text('{"fetchNews": "false"}')
+    port = free_port()
+    environment = {**os.environ, "JUPYTER_CONFIG_PATH": str(config), "JUPYTER_RUNTIME_DIR": str(config / "runtime"),
+                   "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    argv = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
+            f"--IdentityProvider.token={TOKEN}", f"--ServerApp.root_dir={workspace}",
+            f"--LabApp.workspaces_dir={config / 'workspaces'}", f"--LabApp.user_settings_dir={config / 'settings'}",
+            "--LabApp.expose_app_in_browser=True", *(["--allow-root"] if os.geteuid() == 0 else [])]
+    log = (config / "lab.log").open("w")
+    server = subprocess.Popen(argv, env=environment, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_server(base, server, config / "lab.log")
+        yield base
+    finally:
+        server.terminate()  # the server shuts its kernels down
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, 9)
+        log.close()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for_server(base: str, server: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        assert server.poll() is None, f"JupyterLab exited: {log.read_text()[-2000:]}"
+        try:
+            with urllib.request.urlopen(f"{base}/api/status?token={TOKEN}", timeout=5):
+                return
+        except OSError:
+            time.sleep(0.5)
+    pytest.fail(f"JupyterLab did not answer within 120 s: {log.read_text()[-2000:]}")
+
+
+@pytest.fixture(scope="module")
+def browser(lab):
+    from playwright.sync_api import sync_playwright  # (imported here: only this test needs it)
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True)
+        context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+        context.blocked = []  # what a page tried to load from outside 127.0.0.1 (a CDN, say)
+        context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(lab)
+                      else (context.blocked.append(route.request.url), route.abort()))
+        yield context
+        chromium.close()
+
+
+def open_notebook(browser, lab: str, path: str):
+    page = browser.new_page()
+    page.goto(f"{lab}/lab/tree/{path}?reset&token={TOKEN}")  # reset: a fresh layout, this notebook in front
+    page.wait_for_function("() => window.jupyterapp?.shell.currentWidget?.sessionContext?.session?.kernel?.status"
+                           " === 'idle'", timeout=120_000)
+    return page
+
+
+def restart_and_run_all(page) -> list:
+    page.evaluate("() => { window.jupyterapp.commands.execute('notebook:restart-run-all'); }")
+    page.get_by_role("button", name="Confirm Kernel Restart").click()
+    page.wait_for_function(f"() => ({CODE_CELLS})().at(-1)[0] !== null", timeout=300_000)
+    return page.evaluate(CODE_CELLS)
+
+
+def show_cell(page, index: int) -> None:
+    """Scroll cell `index` (of all cells) into the middle of the window."""
+    page.evaluate("""async index => { const notebook = window.jupyterapp.shell.currentWidget.content;
+        notebook.activeCellIndex = index;
+        await notebook.scrollToItem(notebook.activeCellIndex, 'center'); }""", index)
+    page.wait_for_timeout(500)  # rendering after the scroll
+
+
+def test_a_lesson_opens_with_japanese_text_and_rendered_math(browser, lab):
+    page = open_notebook(browser, lab, f"student/{LESSON}.ipynb")
+    title = nbformat.read(ROOT / "course" / LESSON / f"{LESSON}.ipynb", as_version=4).cells[0].source.splitlines()[0]
+    heading = page.locator(".jp-RenderedMarkdown h1").first
+    assert heading.inner_text().strip().rstrip("¶") == title.lstrip("# ").strip()
+    assert re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", title), "the lesson's title is Japanese"
+    page.wait_for_selector(".jp-RenderedMarkdown mjx-container", timeout=60_000)
+    markdown = " ".join(page.locator(".jp-RenderedMarkdown").all_inner_texts())
+    assert page.locator(".jp-RenderedMarkdown mjx-container").count() >= 10, "MathJax rendered the formulas"
+    assert not re.search(r"\$[^$\n]*\\[a-zA-Z]+", markdown), "no raw LaTeX left between dollars"
+    japanese_fonts = subprocess.run(["fc-list", ":lang=ja", "family"], capture_output=True, text=True).stdout
+    assert japanese_fonts.strip(), "a Japanese font is installed (fonts-noto-cjk), or the text shows as boxes"
+    page.screenshot(path=SCREENSHOTS / "lesson_opened.png")
+    assert not browser.blocked, f"JupyterLab loaded from outside: {browser.blocked}"
+    page.close()
+
+
+def test_run_all_reaches_the_last_cell_of_an_untouched_lesson(browser, lab):
+    page = open_notebook(browser, lab, f"student/{LESSON}.ipynb")
+    cells = restart_and_run_all(page)
+    notebook = nbformat.read(ROOT / "course" / LESSON / f"{LESSON}.ipynb", as_version=4)
+    show_cell(page, next(index for index, cell in enumerate(notebook.cells) if utils.is_grade(cell)))
+    page.screenshot(path=SCREENSHOTS / "run_all_untouched_first_test.png")
+    show_cell(page, max(index for index, cell in enumerate(notebook.cells) if cell.cell_type == "code"))
+    page.screenshot(path=SCREENSHOTS / "run_all_untouched_last_cell.png")
+    assert all(count is not None for count, _, _ in cells), f"every code cell ran: {cells}"
+    failed = [(errors, tags) for _, errors, tags in cells if errors]
+    assert failed and all(RAISES_TAG in tags for _, tags in failed), f"only tagged cells failed: {failed}"
+    page.close()
+
+
+def test_a_solved_exercise_passes_its_visible_test_and_validate_reports_the_rest(browser, lab):
+    page = open_notebook(browser, lab, f"filled/{LESSON}.ipynb")
+    cells = restart_and_run_all(page)
+    notebook = nbformat.read(ROOT / "course" / LESSON / f"{LESSON}.ipynb", as_version=4)
+    first_test = next(index for index, cell in enumerate(notebook.cells) if utils.is_grade(cell))
+    code_index = [cell.cell_type for cell in notebook.cells[:first_test]].count("code")
+    assert cells[code_index][1] == [], f"the solved exercise's test cell passes: {cells[code_index]}"
+    assert any(errors for _, errors, _ in cells[code_index + 1:]), "the unsolved exercises still fail"
+    show_cell(page, first_test)
+    page.screenshot(path=SCREENSHOTS / "run_all_first_exercise_solved.png")
+
+    page.get_by_role("button", name="Validate").click()
+    dialog = page.locator(".jp-Dialog")
+    dialog.wait_for(timeout=300_000)
+    report = dialog.inner_text()
+    page.screenshot(path=SCREENSHOTS / "validate.png")
+    assert "Validation Results" in report and "NotImplementedError" in report, report[:500]
+    page.close()
+
+
+def test_the_formgrader_lists_the_graded_class(browser, lab, workspace):
+    page = browser.new_page()
+    page.goto(f"{lab}/lab?reset&token={TOKEN}")
+    page.wait_for_function("() => window.jupyterapp?.commands.hasCommand('nbgrader:open-formgrader')", timeout=120_000)
+    page.evaluate("() => { window.jupyterapp.commands.execute('nbgrader:open-formgrader'); }")
+    row = page.frame_locator("iframe").locator("tr", has=page.locator("a", has_text="toy")).first
+    row.wait_for(timeout=60_000)
+    page.screenshot(path=SCREENSHOTS / "formgrader.png")
+    students = len(list((workspace / "toy_course" / "submitted").iterdir()))
+    cells = [text.strip() for text in row.locator("td").all_inner_texts()]
+    assert cells[0] == "toy" and str(students) in cells, f"the toy lesson with its {students} submissions: {cells}"
+    page.close()
+
+
+def test_a_feedback_page_shows_rendered_math_offline(browser, lab):
+    page = browser.new_page()
+    page.goto(f"{lab}/files/toy_course/feedback/partial_1/toy/toy.html?token={TOKEN}")
+    page.wait_for_selector(".MathJax", timeout=60_000)
+    page.wait_for_timeout(500)  # the last formulas
+    page.screenshot(path=SCREENSHOTS / "feedback.png", full_page=True)
+    assert page.locator(".MathJax").count() >= 2, "both formulas of the toy lesson are typeset"
+    assert "\\log" not in page.locator("body").inner_text(), "no raw LaTeX left"
+    assert not browser.blocked, f"the page loaded from outside: {browser.blocked}"
+    page.close()
