@@ -9,6 +9,7 @@ from pathlib import Path
 from autograde.class_grading import grade_class
 from autograde.course import generate
 from autograde.errors import AutogradeError
+from autograde.exchange_cli import add_exchange_command
 from autograde.grading import SubmissionResult
 from autograde.lessons import select_lessons
 from autograde.runner import REPO_ROOT
@@ -70,6 +71,8 @@ def _parser() -> argparse.ArgumentParser:
     command = commands.add_parser("sample-class", parents=[source], help="write a sample class with known scores")
     command.add_argument("out", type=Path, metavar="OUT")
     command.set_defaults(run=_sample_class)
+
+    add_exchange_command(commands, source)
     return parser
 
 

@@ -1,0 +1,104 @@
+"""nbgrader's exchange for a JupyterHub class, end to end on one machine: the instructor releases,
+two students (each with a HOME of their own) fetch and submit, the instructor collects, grades with
+`python -m autograde grade` and returns the feedback, which each student fetches."""
+
+import csv
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbgrader import utils
+from nbgrader.auth import Authenticator
+from nbgrader.coursedir import CourseDirectory
+from traitlets.config import Config, PyFileConfigLoader
+
+from autograde.errors import AutogradeError
+from autograde.exchange import HOW_TO_SET_UP, LIST_PLUGIN, ExchangeNotSetUp, ListOrExplain, init_exchange
+
+ROOT = Path(__file__).resolve().parents[1]
+TOY = ROOT / "tests" / "fixtures" / "toy"
+
+
+def autograde(*arguments: str) -> str:
+    run = subprocess.run([sys.executable, "-m", "autograde", *arguments], capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr
+    return run.stdout
+
+
+def as_student(home: Path, settings: Path, *arguments: str) -> None:
+    """An nbgrader command run by a student: their own HOME (and nbgrader cache), in their home folder,
+    with the Jupyter configuration that `exchange init` wrote."""
+    environment = {**os.environ, "HOME": str(home), "JUPYTER_CONFIG_PATH": str(settings.parent)}
+    run = subprocess.run([sys.executable, "-m", "nbgrader", *arguments], cwd=home, env=environment,
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stdout + run.stderr
+
+
+def solve_first_exercise(path: Path) -> None:
+    source = nbformat.read(TOY / "toy" / "toy.ipynb", as_version=4)
+    answers = {cell.metadata.nbgrader.grade_id: cell.source for cell in source.cells if utils.is_solution(cell)}
+    notebook = nbformat.read(path, as_version=4)
+    first = next(cell for cell in notebook.cells if utils.is_solution(cell))
+    first.source = answers[first.metadata.nbgrader.grade_id]
+    nbformat.write(notebook, path)
+
+
+@pytest.mark.slow
+def test_release_fetch_submit_collect_grade_and_return_feedback(tmp_path):
+    settings = tmp_path / "jupyter" / "nbgrader_config.json"
+    lesson = ["toy", "--source", str(TOY), "--course-dir", str(tmp_path / "instructor"), "--settings", str(settings)]
+    autograde("exchange", "init", "--root", str(tmp_path / "exchange"), "--course", "rlhf", "--settings", str(settings))
+    autograde("exchange", "release", *lesson)
+
+    students = {"alice": 2.0, "bob": 0.0}  # alice solves the 2-point first exercise, bob hands in the stub
+    for student in students:
+        home = tmp_path / "home" / student
+        home.mkdir(parents=True)
+        as_student(home, settings, "fetch_assignment", "toy")
+        if students[student]:
+            solve_first_exercise(home / "toy" / "toy.ipynb")
+        # (--student: on a JupyterHub each student is a user of their own, and nbgrader takes the login name)
+        as_student(home, settings, "submit", "toy", f"--student={student}")
+
+    autograde("exchange", "collect", *lesson)
+    instructor = tmp_path / "instructor"
+    assert sorted(path.name for path in (instructor / "submitted").iterdir()) == sorted(students)
+    autograde("grade", str(instructor / "submitted"), "-o", str(instructor), "--source", str(TOY))
+    with (instructor / "grades.csv").open() as file:
+        assert {row["student_id"]: float(row["score"]) for row in csv.DictReader(file)} == students
+    autograde("exchange", "feedback", *lesson)
+
+    for student, score in students.items():
+        home = tmp_path / "home" / student
+        as_student(home, settings, "fetch_feedback", "toy", f"--student={student}")
+        [page] = (home / "toy" / "feedback").glob("*/toy.html")
+        html = page.read_text()
+        assert f"toy (Score: {score} / 6.0)" in html, f"{student} got their own feedback"
+        assert "static/jupyter_server_mathjax/MathJax.js" in html and "cdnjs" not in html, "math offline"
+
+
+def test_with_no_exchange_the_assignment_list_says_how_to_set_one_up():
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(ROOT)).load_config()
+    assert config.ExchangeFactory.list == LIST_PLUGIN, "Jupyter started in the repository uses the plugin"
+    with pytest.raises(ExchangeNotSetUp, match="python -m autograde exchange init") as raised:
+        ListOrExplain(config=config).start()
+    assert str(raised.value) == HOW_TO_SET_UP
+
+
+def test_a_configured_exchange_lists_its_released_assignments(tmp_path):
+    init_exchange(tmp_path / "exchange", "rlhf", tmp_path / "nbgrader_config.json")
+    (tmp_path / "exchange" / "rlhf" / "outbound" / "lesson").mkdir(parents=True)
+    config = Config(Exchange={"root": str(tmp_path / "exchange")}, CourseDirectory={"course_id": "rlhf"})
+    listed = ListOrExplain(coursedir=CourseDirectory(config=config), authenticator=Authenticator(config=config),
+                           config=config).start()
+    assert [(entry["course_id"], entry["assignment_id"], entry["status"]) for entry in listed] == [
+        ("rlhf", "lesson", "released")]
+
+
+@pytest.mark.parametrize("course_id", ["", "a+b", "a/b"])
+def test_init_refuses_a_course_id_nbgrader_cannot_use(tmp_path, course_id):
+    with pytest.raises(AutogradeError, match="course id"):
+        init_exchange(tmp_path / "exchange", course_id, tmp_path / "nbgrader_config.json")
