@@ -52,12 +52,15 @@ def workspace(tmp_path_factory) -> Path:
     (root / "filled").mkdir()
     nbformat.write(first_exercise_solved(untouched), root / "filled" / f"{LESSON}.ipynb")
     sample = tmp_path_factory.mktemp("sample")
-    for command in (["sample-class", "--source", str(TOY), str(sample)],
-                    ["grade", str(sample), "--source", str(TOY), "-o", str(root / "toy_course")]):
-        run = subprocess.run([sys.executable, "-m", "autograde", *command], capture_output=True, text=True, timeout=600)
-        assert run.returncode == 0, run.stderr
+    autograde("sample-class", "--source", str(TOY), str(sample))
+    autograde("grade", str(sample), "--source", str(TOY), "-o", str(root / "toy_course"))
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return root
+
+
+def autograde(*arguments: str) -> None:
+    run = subprocess.run([sys.executable, "-m", "autograde", *arguments], capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr
 
 
 def first_exercise_solved(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -80,6 +83,11 @@ def lab(workspace, tmp_path_factory):
         f"c.CourseDirectory.root = {str(workspace / 'toy_course')!r}\n"
         f"c.CourseDirectory.source_directory = {str(TOY)!r}\n"
         f"c.CourseDirectory.release_directory = {str(config / 'release')!r}\n")
+    # A course exchange with the toy lesson released, for the Assignment List (tests/test_exchange.py
+    # checks the whole workflow); its settings sit beside the config file above.
+    settings = ["--settings", str(config / "nbgrader_config.json")]
+    autograde("exchange", "init", "--root", str(config / "exchange"), "--course", "rlhf", *settings)
+    autograde("exchange", "release", "toy", "--source", str(TOY), "--course-dir", str(config / "instructor"), *settings)
     # A user settings folder of its own, where JupyterLab does not ask whether to fetch its news.
     settings = config / "settings" / "@jupyterlab" / "apputils-extension"
     settings.mkdir(parents=True)
@@ -92,7 +100,9 @@ def lab(workspace, tmp_path_factory):
             f"--LabApp.workspaces_dir={config / 'workspaces'}", f"--LabApp.user_settings_dir={config / 'settings'}",
             "--LabApp.expose_app_in_browser=True", *(["--allow-root"] if os.geteuid() == 0 else [])]
     log = (config / "lab.log").open("w")
-    server = subprocess.Popen(argv, env=environment, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    # Started in its root, as a student starts Jupyter in their folder: the Assignment List fetches there.
+    server = subprocess.Popen(argv, cwd=workspace, env=environment, stdout=log, stderr=subprocess.STDOUT,
+                              start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
         wait_for_server(base, server, config / "lab.log")
@@ -235,4 +245,20 @@ def test_a_feedback_page_shows_rendered_math_offline(browser, lab):
     assert page.locator(".MathJax").count() >= 2, "both formulas of the toy lesson are typeset"
     assert "\\log" not in page.locator("body").inner_text(), "no raw LaTeX left"
     assert not browser.blocked, f"the page loaded from outside: {browser.blocked}"
+    page.close()
+
+
+def test_the_assignment_list_fetches_and_submits_a_released_lesson(browser, lab, workspace):
+    page = browser.new_page()
+    page.goto(f"{lab}/lab?reset&token={TOKEN}")
+    page.wait_for_function("() => window.jupyterapp?.commands.hasCommand('nbgrader:open-assignment-list')",
+                           timeout=120_000)
+    page.evaluate("() => { window.jupyterapp.commands.execute('nbgrader:open-assignment-list'); }")
+    released = page.locator("#released_assignments_list .list_item", has_text="toy")
+    released.get_by_role("button", name="Fetch").click()
+    fetched = page.locator("#fetched_assignments_list .list_item", has_text="toy").first
+    fetched.get_by_role("button", name="Submit").click()
+    page.locator("#submitted_assignments_list .list_item", has_text="toy").first.wait_for(timeout=60_000)
+    page.screenshot(path=SCREENSHOTS / "assignment_list.png")
+    assert (workspace / "toy" / "toy.ipynb").is_file(), "fetched into the student's Jupyter folder"
     page.close()
