@@ -98,7 +98,8 @@ def lab(workspace, tmp_path_factory):
     argv = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
             f"--IdentityProvider.token={TOKEN}", f"--ServerApp.root_dir={workspace}",
             f"--LabApp.workspaces_dir={config / 'workspaces'}", f"--LabApp.user_settings_dir={config / 'settings'}",
-            "--LabApp.expose_app_in_browser=True", *(["--allow-root"] if os.geteuid() == 0 else [])]
+            "--LabApp.expose_app_in_browser=True", "--JupyterNotebookApp.expose_app_in_browser=True",
+            *(["--allow-root"] if os.geteuid() == 0 else [])]
     log = (config / "lab.log").open("w")
     # Started in its root, as a student starts Jupyter in their folder: the Assignment List fetches there.
     server = subprocess.Popen(argv, cwd=workspace, env=environment, stdout=log, stderr=subprocess.STDOUT,
@@ -148,9 +149,11 @@ def browser(lab):
         chromium.close()
 
 
-def open_notebook(browser, lab: str, path: str):
+def open_notebook(browser, lab: str, path: str, ui: str = "lab"):
+    """`path` in JupyterLab (ui "lab") or Notebook 7 ("notebooks"), once its kernel is ready."""
     page = browser.new_page()
-    page.goto(f"{lab}/lab/tree/{path}?reset&token={TOKEN}")  # reset: a fresh layout, this notebook in front
+    # reset: a fresh JupyterLab layout, with this notebook in front
+    page.goto(f"{lab}/lab/tree/{path}?reset&token={TOKEN}" if ui == "lab" else f"{lab}/notebooks/{path}?token={TOKEN}")
     page.wait_for_function("() => window.jupyterapp?.shell.currentWidget?.sessionContext?.session?.kernel?.status"
                            " === 'idle'", timeout=120_000)
     return page
@@ -188,14 +191,15 @@ def test_a_lesson_opens_with_japanese_text_and_rendered_math(browser, lab):
     page.close()
 
 
-def test_run_all_reaches_the_last_cell_of_an_untouched_lesson(browser, lab):
-    page = open_notebook(browser, lab, f"student/{LESSON}.ipynb")
+@pytest.mark.parametrize("ui", ["lab", "notebooks"], ids=["JupyterLab", "Notebook 7"])
+def test_run_all_reaches_the_last_cell_of_an_untouched_lesson(browser, lab, ui):
+    page = open_notebook(browser, lab, f"student/{LESSON}.ipynb", ui)
     cells = restart_and_run_all(page)
     notebook = nbformat.read(ROOT / "course" / LESSON / f"{LESSON}.ipynb", as_version=4)
     show_cell(page, next(index for index, cell in enumerate(notebook.cells) if utils.is_grade(cell)))
-    page.screenshot(path=SCREENSHOTS / "run_all_untouched_first_test.png")
+    page.screenshot(path=SCREENSHOTS / f"run_all_untouched_first_test_{ui}.png")
     show_cell(page, max(index for index, cell in enumerate(notebook.cells) if cell.cell_type == "code"))
-    page.screenshot(path=SCREENSHOTS / "run_all_untouched_last_cell.png")
+    page.screenshot(path=SCREENSHOTS / f"run_all_untouched_last_cell_{ui}.png")
     assert all(count is not None for count, _, _ in cells), f"every code cell ran: {cells}"
     failed = [(errors, tags) for _, errors, tags in cells if errors]
     assert failed and all(RAISES_TAG in tags for _, tags in failed), f"only tagged cells failed: {failed}"
