@@ -7,6 +7,7 @@ and `grade` use override `CourseDirectory.root` (and where source and release li
 line, which takes precedence over this file.
 """
 
+import os
 from pathlib import Path
 
 c = get_config()  # noqa: F821 (provided by traitlets when it loads this file)
@@ -61,13 +62,12 @@ c.GenerateFeedback.preprocessors = [
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
 
-# Math offline: nbgrader's feedback and formgrade pages load MathJax from a CDN. Our mathjax macro
-# (autograde/templates/base/mathjax.html.j2) is found before nbconvert's and loads the copy that the
-# Jupyter server serves from the jupyter_server_mathjax package. nbgrader's own template folder stays
-# on the list: the feedback and formgrade templates themselves live there.
-import nbgrader  # noqa: E402 (only for the path of its templates)
-
-c.HTMLExporter.extra_template_basedirs = [
-    str(Path(__file__).resolve().parent / "templates"),
-    str(Path(nbgrader.__file__).resolve().parent / "server_extensions" / "formgrader" / "templates"),
-]
+# Math offline: nbgrader's feedback and formgrade pages (templates based on nbconvert's classic one)
+# load MathJax from a CDN. Our mathjax macro, autograde/jupyter/nbconvert/templates/classic/, loads the
+# copy that the Jupyter server serves from the jupyter_server_mathjax package instead. It is found
+# through JUPYTER_PATH, which Jupyter reads when it looks templates up: the formgrader fixes its exporter's
+# own template folders, so a configured template folder would not reach it. This file runs in the
+# process that renders the pages (nbgrader, or the Jupyter server of the formgrader).
+_templates = str(Path(__file__).resolve().parent / "jupyter")
+if _templates not in os.environ.get("JUPYTER_PATH", "").split(os.pathsep):
+    os.environ["JUPYTER_PATH"] = os.pathsep.join(filter(None, [_templates, os.environ.get("JUPYTER_PATH")]))

@@ -18,6 +18,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from nbgrader import utils
+from nbgrader.api import Gradebook
 
 from autograde.run_all import RAISES_TAG
 
@@ -226,7 +227,7 @@ def test_a_solved_exercise_passes_its_visible_test_and_validate_reports_the_rest
     page.close()
 
 
-def test_the_formgrader_lists_the_graded_class(browser, lab, workspace):
+def test_the_formgrader_lists_the_graded_class_and_typesets_math(browser, lab, workspace):
     page = browser.new_page()
     page.goto(f"{lab}/lab?reset&token={TOKEN}")
     page.wait_for_function("() => window.jupyterapp?.commands.hasCommand('nbgrader:open-formgrader')", timeout=120_000)
@@ -237,6 +238,15 @@ def test_the_formgrader_lists_the_graded_class(browser, lab, workspace):
     students = len(list((workspace / "toy_course" / "submitted").iterdir()))
     cells = [text.strip() for text in row.locator("td").all_inner_texts()]
     assert cells[0] == "toy" and str(students) in cells, f"the toy lesson with its {students} submissions: {cells}"
+
+    # A submission's grading page: rendered by the formgrader, math typeset offline too.
+    with Gradebook(f"sqlite:///{workspace / 'toy_course' / 'gradebook.db'}") as gradebook:
+        submission = gradebook.find_submission_notebook("toy", "toy", "partial_1").id
+    page.goto(f"{lab}/formgrader/submissions/{submission}/?token={TOKEN}")
+    page.wait_for_selector(".MathJax", timeout=60_000)
+    page.screenshot(path=SCREENSHOTS / "formgrader_submission.png")
+    assert page.locator(".MathJax").count() >= 2, "both formulas of the toy lesson are typeset"
+    assert not browser.blocked, f"the page loaded from outside: {browser.blocked}"
     page.close()
 
 
