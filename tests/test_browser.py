@@ -22,7 +22,9 @@ from nbgrader.api import Gradebook
 
 from autograde.run_all import RAISES_TAG
 
-pytestmark = pytest.mark.slow
+# One JupyterLab and one browser serve every test here: with `pytest -n N --dist loadgroup` they stay on
+# one worker (plain `-n N` may start a second pair on another worker, at about a minute's cost).
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("browser")]
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -30,6 +32,9 @@ SCREENSHOTS = ROOT / "runs" / "browser"
 LESSON = "03_dpo_derivation"  # math, Japanese and three exercises, and it runs in seconds
 TOY = ROOT / "tests" / "fixtures" / "toy"
 TOKEN = "browser-test-token"
+if not CHROMIUM.exists():
+    pytest.skip(f"no Chromium at {CHROMIUM}: run `make setup` as root, or `apt-get install chromium fonts-noto-cjk`",
+                allow_module_level=True)
 
 # The code cells of the current notebook: [execution count, names of the errors in its outputs, tags].
 CODE_CELLS = """() => {
@@ -44,8 +49,6 @@ CODE_CELLS = """() => {
 def workspace(tmp_path_factory) -> Path:
     """JupyterLab's root: an untouched lesson, the same lesson with its first exercise solved, and a
     graded sample class of the toy lesson (the formgrader's course directory)."""
-    if not CHROMIUM.exists():
-        pytest.skip(f"no Chromium at {CHROMIUM}: run `make setup` as root or `apt-get install chromium fonts-noto-cjk`")
     root = tmp_path_factory.mktemp("lab")
     untouched = nbformat.read(ROOT / "course" / LESSON / f"{LESSON}.ipynb", as_version=4)
     (root / "student").mkdir()
