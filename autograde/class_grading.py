@@ -64,9 +64,9 @@ def _autograde_all(grader: Grader, submissions: list[tuple[str, Lesson]], jobs: 
     def grade(submission: tuple[str, Lesson]) -> SubmissionResult:
         student, lesson = submission
         start = time.monotonic()
-        result, run = grade_submission(grader, lesson, student)
-        if run is not None:
-            _save_log(grader.course, f"{lesson.id}/{student}.log", run.log)
+        result, log = grade_submission(grader, lesson, student)
+        if log is not None:
+            _save_log(grader.course, f"{lesson.id}/{student}.log", log)
         return dataclasses.replace(result, seconds=time.monotonic() - start)
 
     results = []
@@ -106,7 +106,8 @@ def _write_summary(results: list[SubmissionResult], path: Path) -> None:
         for result in results:  # (the last two stay empty without control groups)
             peak = "" if result.peak_memory_mb is None else f"{result.peak_memory_mb:.0f}"
             kills = "" if result.memory_kills is None else result.memory_kills
-            writer.writerow([result.student, result.lesson, result.score, result.max_score, result.failure or "",
+            failure = " ".join((result.failure or "").split())  # one line, whatever the reason held
+            writer.writerow([result.student, result.lesson, result.score, result.max_score, failure,
                              f"{result.seconds:.1f}", peak, kills])
 
 

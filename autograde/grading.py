@@ -22,6 +22,7 @@ import shutil
 import sys
 import tempfile
 import threading
+import traceback
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +33,7 @@ from sqlalchemy.exc import SAWarning
 
 from autograde import control_group
 from autograde.control_group import ControlGroup
+from autograde.errors import one_line
 from autograde.execute import STOP_ERRORS
 from autograde.feedback import error_line
 from autograde.lessons import Lesson
@@ -128,8 +130,30 @@ def submission_path(course: CourseDir, lesson: Lesson, student: str, step: str =
     return course.root / step / student / lesson.id / f"{lesson.id}.ipynb"
 
 
-def grade_submission(grader: Grader, lesson: Lesson, student: str) -> tuple[SubmissionResult, Run | None]:
-    """Grade `course.root/submitted/<student>/<lesson>/`; the gradebook must hold the lesson."""
+def grade_submission(grader: Grader, lesson: Lesson, student: str) -> tuple[SubmissionResult, str | None]:
+    """Grade `course.root/submitted/<student>/<lesson>/`; the gradebook must hold the lesson. Returns
+    the result and the log for the student's log file (nbgrader's, or the grader's own traceback).
+
+    Whatever goes wrong with one submission (reading it, rebuilding it, running it, scoring it) costs
+    that student's points only: the result is a 0 with a one-line reason, the traceback goes to the log."""
+    try:
+        return _grade(grader, lesson, student)
+    except Exception as error:  # a fault of the grader's on this one notebook must not stop the class
+        return _fault(grader, lesson, student, error, "")
+
+
+def _fault(grader: Grader, lesson: Lesson, student: str, error: Exception, log: str) -> tuple[SubmissionResult, str]:
+    """The 0 of a submission on which the grader itself raised `error` (called in its except block)."""
+    log += f"\nautograde: the grader raised an exception on this notebook:\n{traceback.format_exc()}"
+    reason = f"the grader failed on this notebook ({one_line(error)}); the traceback is in its log"
+    try:
+        return fail_submission(grader, lesson, student, reason), log
+    except Exception:  # not even its 0 could be recorded in the gradebook: summary.csv still has it
+        log += f"\nautograde: recording its 0 failed too:\n{traceback.format_exc()}"
+        return SubmissionResult(student, lesson.id, [], reason + " (not recorded in the gradebook)"), log
+
+
+def _grade(grader: Grader, lesson: Lesson, student: str) -> tuple[SubmissionResult, str | None]:
     course = grader.course
     notebook = submission_path(course, lesson, student)
     shutil.rmtree(submission_path(course, lesson, student, "autograded").parent, ignore_errors=True)
@@ -153,8 +177,11 @@ def grade_submission(grader: Grader, lesson: Lesson, student: str) -> tuple[Subm
         group = control_group.create(scratch.name, limits.tree_memory_mb, limits.processes)
     try:
         run_result = _run_isolated(grader, lesson, student, runnable, notebook.parent, scratch, group)
-        result = _result(grader, lesson, student, source, scratch, run_result)
-        return (_with_memory(result, group, limits) if group else result), run_result
+        try:
+            result = _result(grader, lesson, student, source, scratch, run_result)
+        except Exception as error:  # (nbgrader's log kept, with the traceback after it)
+            return _fault(grader, lesson, student, error, run_result.log)
+        return (_with_memory(result, group, limits) if group else result), run_result.log
     finally:
         if group:
             group.close()

@@ -2,8 +2,10 @@
 
 nbgrader trusts a submission's cell metadata in places (which cells are graded, their ids, a cell's
 type, the kernel to start). Here, in the grading process, outside any kernel:
-- a file that is too big, empty, not JSON, not a notebook, or of a notebook format newer than 4 is
-  refused with a reason the student can act on;
+- a file that is too big, empty, not JSON, not a notebook, of a notebook format newer than 4, that
+  nbformat's validator rejects (outputs aside: they are never used), or whose nbgrader metadata has
+  types nbgrader never writes (a list as grade_id, a string as points) is refused with a reason the
+  student can act on;
 - every cell that claims an nbgrader grade_id the source has gets the source's nbgrader metadata and
   cell type (so points, ids, locks and schema version come from the source), and a locked cell the
   source's text; any other nbgrader metadata is removed (an invented graded cell grades nothing);
@@ -20,6 +22,8 @@ from pathlib import Path
 import nbformat
 from nbformat import NotebookNode
 from nbgrader import utils
+
+from autograde.errors import one_line
 
 
 class SubmissionError(Exception):
@@ -45,14 +49,46 @@ def read_submission(path: Path, max_mb: float) -> NotebookNode:
         raise SubmissionError(f"{path.name} has notebook format {version!r}; the grader reads format 4 "
                               "(save it with Jupyter as a .ipynb notebook, format 4)")
     try:
+        # (Outputs are never used, so they are not judged: a strange output of an extension costs nothing.)
+        for cell in data["cells"]:
+            if isinstance(cell, dict) and cell.get("cell_type") == "code":
+                cell["outputs"], cell["execution_count"] = [], None
         notebook = nbformat.reads(json.dumps(data), as_version=4)
-        for cell in notebook.cells:
-            if cell.get("cell_type") not in ("code", "markdown", "raw") or not isinstance(cell.get("source"), str):
-                raise ValueError("a cell without a type or text")
+        nbformat.validator.normalize(notebook)  # missing or repeated cell ids, as Jupyter repairs them
+        nbformat.validate(notebook)
     except Exception as error:  # nbformat rejects broken notebooks with a variety of exceptions
-        raise SubmissionError(f"{path.name} is not a readable Jupyter notebook ({type(error).__name__}); "
+        raise SubmissionError(f"{path.name} is not a valid Jupyter notebook ({one_line(error)}); "
                               "submit a copy saved by Jupyter") from None
+    for index, cell in enumerate(notebook.cells):
+        problem = nbgrader_metadata_problem(cell.metadata.get("nbgrader"))
+        if problem:
+            raise SubmissionError(f"cell {index + 1} of {path.name} has nbgrader metadata that Jupyter does not "
+                                  f"write ({problem}); copy your answers into a fresh copy of the lesson's notebook "
+                                  "and submit that")
     return notebook
+
+
+# The nbgrader cell metadata keys and the types nbgrader writes them with (nbgrader's schema 3).
+NBGRADER_TYPES = {"grade_id": str, "points": (int, float), "schema_version": int,
+                  "solution": bool, "grade": bool, "locked": bool, "task": bool, "cell_type": str}
+
+
+def nbgrader_metadata_problem(nbgrader) -> str | None:
+    """What is wrong with a cell's `nbgrader` metadata, or None (also when there is none)."""
+    if nbgrader is None:
+        return None
+    if not isinstance(nbgrader, dict):
+        return f"nbgrader is a {type(nbgrader).__name__}, not a mapping"
+    for key, kinds in NBGRADER_TYPES.items():
+        value = nbgrader.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, kinds) or (kinds is not bool and isinstance(value, bool)):
+            return f"{key} is a {type(value).__name__}"
+    points = nbgrader.get("points")
+    if points is not None and not 0 <= points < float("inf"):
+        return f"points is {points}"
+    return None
 
 
 def rebuild(submitted: NotebookNode, source: NotebookNode, released: NotebookNode) -> NotebookNode:
