@@ -328,7 +328,11 @@ def fail_submission(grader: Grader, lesson: Lesson, student: str, reason: str) -
 
 def _store(grader: Grader, lesson: Lesson, student: str, scores: dict[str, float]) -> None:
     with grader.lock, Gradebook(grader.course.gradebook_url) as gradebook:
-        gradebook.update_or_create_student(student)
+        known = gradebook.update_or_create_student(student)
+        if known.last_name is None and known.first_name is None:
+            # The formgrader would show a student without names as "None, None": show the id instead
+            # (names an instructor entered in the formgrader are kept).
+            gradebook.update_or_create_student(student, last_name=student, first_name="")
         gradebook.update_or_create_submission(lesson.id, student)
         notebook = gradebook.find_submission_notebook(lesson.id, lesson.id, student)
         for grade in notebook.grades:

@@ -677,3 +677,17 @@ def test_an_unknown_sandbox_is_a_one_line_error(monkeypatch):
     monkeypatch.setenv("AUTOGRADE_SANDBOX", "chroot")
     with pytest.raises(AutogradeError, match="AUTOGRADE_SANDBOX=chroot is unknown"):
         choose_sandbox.__wrapped__()
+
+
+def test_the_sandbox_warning_says_why_an_installed_bwrap_failed(monkeypatch, tmp_path, capsys):
+    tools = tmp_path / "tools"
+    tools.mkdir()
+    fake = tools / "bwrap"
+    fake.write_text("#!/bin/sh\necho 'bwrap: setting up uid map: Permission denied' >&2\nexit 1\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tools))
+    monkeypatch.setenv("AUTOGRADE_SANDBOX", "")
+    assert choose_sandbox.__wrapped__().mechanism == "none"
+    warning = capsys.readouterr().err
+    assert "bubblewrap (bwrap) is installed but failed: bwrap: setting up uid map: Permission denied (exit code 1)" in warning
+    assert "not installed" not in warning.split("unshare:")[0] and "unshare: not installed" in warning

@@ -19,6 +19,7 @@ import pytest
 from nbgrader.api import Gradebook
 
 from autograde import grading
+from autograde.class_grading import mark_missing
 from autograde.cli import main
 from autograde.grading import prepare_grader
 from autograde.lessons import find_lessons
@@ -247,6 +248,9 @@ def test_class_grades_csv_has_the_expected_scores(graded_class, sample_class):
         "list_grade_id": 0.0,
     }
     assert {float(row["max_score"]) for row in grades.values()} == {6.0}
+    # Every student handed in the toy lesson (a missing one would say so); the formgrader's names are the ids.
+    assert {row["submission"] for row in grades.values()} == {"graded"}
+    assert all((row["last_name"], row["first_name"]) == (student, "") for student, row in grades.items())
 
 
 def test_deleted_test_cell_is_graded_from_the_source(graded_class):
@@ -296,3 +300,16 @@ def test_a_grader_fault_on_one_submission_is_that_students_0(graded_class, sampl
     assert "Traceback (most recent call last)" in log and "broken_reader" in log
     with Gradebook(course.gradebook_url) as gradebook:
         assert gradebook.find_submission("toy", "full").score == 0.0
+
+
+def test_grades_csv_tells_a_missing_submission_from_a_real_0(tmp_path):
+    grades = tmp_path / "grades.csv"
+    grades.write_text("assignment,duedate,timestamp,student_id,last_name,first_name,email,raw_score,"
+                      "late_submission_penalty,score,max_score\n"
+                      "toy,,,ann,ann,,,0.0,0.0,0.0,6.0\n"
+                      "toy,,,bob,bob,,,0.0,0.0,0.0,6.0\n"
+                      "other,,,ann,ann,,,0.0,0.0,0.0,4.0\n")
+    mark_missing(grades, {("ann", "toy"), ("bob", "toy")})
+    rows = {(row["student_id"], row["assignment"]): row for row in csv.DictReader(grades.open(newline=""))}
+    assert {key: (row["submission"], row["score"]) for key, row in rows.items()} == {
+        ("ann", "toy"): ("graded", "0.0"), ("bob", "toy"): ("graded", "0.0"), ("ann", "other"): ("missing", "")}
