@@ -14,8 +14,8 @@ For each student and lesson (autograde/class_grading.py runs several at once):
    the executed notebook into the class's autograded/ folder for feedback.
 """
 
+import contextlib
 import dataclasses
-import itertools
 import json
 import os
 import shutil
@@ -36,6 +36,7 @@ from autograde.control_group import ControlGroup
 from autograde.errors import one_line
 from autograde.execute import STOP_ERRORS
 from autograde.feedback import error_line
+from autograde.kernel_uids import KernelUid
 from autograde.lessons import Lesson
 from autograde.runner import REPO_ROOT, CourseDir, Run, nbgrader_argv, run
 from autograde.sandbox import Limits, Sandbox, choose_sandbox, model_cache
@@ -48,8 +49,6 @@ warnings.filterwarnings("ignore", category=SAWarning, module=r"nbgrader\.")
 KERNEL_LAUNCHER = Path(__file__).with_name("kernel_launcher.py")
 # Files of a submission that could be imported in place of the course's modules are not copied.
 MODULE_SUFFIXES = {".py", ".pyc", ".pyd", ".so", ".pth"}
-# Each kernel gets a uid of its own when grading runs as root (see kernel_launcher.py).
-_uids = itertools.count()
 
 
 @dataclass(frozen=True)
@@ -244,6 +243,8 @@ def _run_isolated(grader: Grader, lesson: Lesson, student: str, runnable, folder
         course, "autograde", lesson.id, f"--student={student}", "--force",
         f"--Execute.timeout={max(1, round(limits.cell_timeout))}",
         f"--GuardedExecute.notebook_timeout={limits.notebook_timeout}",
+        f"--GuardedExecute.wall_factor={limits.wall_factor}",
+        "--GuardedExecute.course_pipeline=True",
         f"--GuardedExecute.interrupt_grace={limits.interrupt_grace}",
         f"--GuardedExecute.max_output_bytes={limits.output_kb * 1024}",
         f"--GuardedExecute.run_ungraded_tail={limits.run_ungraded_tail}")
@@ -251,13 +252,17 @@ def _run_isolated(grader: Grader, lesson: Lesson, student: str, runnable, folder
     if group:
         argv = group.wrap(argv)
     environment = _environment(scratch, limits)
-    if grader.sandbox.mechanism == "none":  # the real folders above scratch are private: no own uid
-        environment["AUTOGRADE_KERNEL_UID"] = "0"
-    elif os.geteuid() != 0:  # bwrap and unshare give the sandbox a user namespace of its own
-        environment["AUTOGRADE_KERNEL_OWN_USER_NAMESPACE"] = "1"
-    # Past the notebook's own budget (enforced inside), nbgrader's start and end; then it is killed.
-    hard_limit = limits.notebook_timeout + 60 + 0.1 * limits.notebook_timeout
-    return run(argv, root, environment, hard_limit)
+    # As root, the kernel runs under a uid of its own (kernel_launcher.py), held while it runs; not with
+    # the `none` sandbox, where the real folders above scratch are private to root.
+    own_uid = os.geteuid() == 0 and grader.sandbox.mechanism != "none"
+    with KernelUid() if own_uid else contextlib.nullcontext(0) as uid:
+        environment["AUTOGRADE_KERNEL_UID"] = str(uid)
+        if os.geteuid() != 0 and grader.sandbox.mechanism != "none":
+            environment["AUTOGRADE_KERNEL_OWN_USER_NAMESPACE"] = "1"  # (bwrap and unshare give it one)
+        # Past the notebook's own budget (enforced inside, at most wall_factor times its CPU time in
+        # wall-clock time), nbgrader's start and end; then it is killed.
+        hard_limit = limits.wall_factor * limits.notebook_timeout + 60 + 0.1 * limits.notebook_timeout
+        return run(argv, root, environment, hard_limit)
 
 
 def _copy_files(folder: Path, target: Path, skip: set[str], modules: bool) -> None:
@@ -283,7 +288,6 @@ def _environment(scratch: Path, limits: Limits) -> dict[str, str]:
     keep = ("LANG", "LC_ALL", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "MALLOC_MMAP_THRESHOLD_",
             "MALLOC_TRIM_THRESHOLD_", "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
     environment = {name: os.environ[name] for name in keep if name in os.environ}
-    uid = 20000 + next(_uids) % 40000 if os.geteuid() == 0 else 0
     environment.update({
         "PATH": os.pathsep.join([str(Path(sys.executable).parent), "/usr/local/bin", "/usr/bin", "/bin"]),
         "PYTHONPATH": str(REPO_ROOT),
@@ -295,7 +299,6 @@ def _environment(scratch: Path, limits: Limits) -> dict[str, str]:
         "JUPYTER_RUNTIME_DIR": str(scratch / "runtime"),
         "JUPYTER_PLATFORM_DIRS": "1",
         "AUTOGRADE_KERNEL_HOME": str(scratch / "kernel-home"),
-        "AUTOGRADE_KERNEL_UID": str(uid),
         "AUTOGRADE_MEMORY_MB": str(limits.memory_mb),
         "AUTOGRADE_PROCESSES": str(limits.processes),
         "AUTOGRADE_FILE_MB": str(limits.file_mb),

@@ -42,8 +42,11 @@ MECHANISMS = ("bwrap", "unshare", "none")
 class Limits:
     """What one submission may use. The defaults fit the real lessons on a 2-core CPU."""
 
+    # Time limits count the CPU time of the kernel's processes (autograde/execute.py), so that grades
+    # do not depend on how busy the machine is; one that waits instead gets wall_factor times as long.
     notebook_timeout: float = 1200  # seconds for a whole notebook (then the sandbox is killed)
     cell_timeout: float = 300  # seconds for one cell: interrupted, then killed if it does not stop
+    wall_factor: float = 4.0
     interrupt_grace: float = 5  # seconds an interrupted cell has to stop before its kernel is killed
     memory_mb: int = 8192  # address space of each kernel process (torch alone maps ~600 MB)
     # Memory of a submission's whole process tree (autograde/control_group.py, where groups can be

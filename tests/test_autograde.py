@@ -21,9 +21,11 @@ from nbgrader.api import Gradebook
 from autograde import grading
 from autograde.class_grading import mark_missing
 from autograde.cli import main
+from autograde.execute import OTHER_PATH_REFUSED
 from autograde.grading import prepare_grader
+from autograde.kernel_uids import FIRST_UID, UID_COUNT, KernelUid
 from autograde.lessons import find_lessons
-from autograde.runner import CourseDir
+from autograde.runner import CourseDir, run_nbgrader
 from autograde.sample_class import build_sample_class
 from autograde.sandbox import Limits
 from autograde.selfcheck import check_notebook
@@ -313,3 +315,51 @@ def test_grades_csv_tells_a_missing_submission_from_a_real_0(tmp_path):
     rows = {(row["student_id"], row["assignment"]): row for row in csv.DictReader(grades.open(newline=""))}
     assert {key: (row["submission"], row["score"]) for key, row in rows.items()} == {
         ("ann", "toy"): ("graded", "0.0"), ("bob", "toy"): ("graded", "0.0"), ("ann", "other"): ("missing", "")}
+
+
+def test_kernel_uids_are_no_account_and_not_shared_between_graders(tmp_path):
+    with KernelUid(tmp_path) as first, KernelUid(tmp_path) as second:
+        assert first != second and all(FIRST_UID <= uid < FIRST_UID + UID_COUNT for uid in (first, second))
+    # Another grader (another process) holds the first uid of a two-uid range: this one takes the second.
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import fcntl, sys, time\n"
+        f"file = open({str(tmp_path / str(FIRST_UID))!r}, 'w')\n"
+        "fcntl.flock(file, fcntl.LOCK_EX)\n"
+        "print('held', flush=True)\n"
+        "time.sleep(60)")], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline() == "held\n"
+        for _ in range(5):  # (wherever in the range it starts)
+            with KernelUid(tmp_path, first=FIRST_UID, count=2) as uid:
+                assert uid == FIRST_UID + 1
+    finally:
+        holder.kill()
+        holder.wait()
+    # uid 0 is an account (root): never handed out.
+    with pytest.raises(RuntimeError, match="no free kernel uid"):
+        KernelUid(tmp_path, first=0, count=1).__enter__()
+
+
+def test_nbgrader_autograde_outside_the_pipeline_refuses_with_a_pointer(graded_class):
+    """The formgrader's Autograde button (nbgrader's API) and a plain `nbgrader autograde` run
+    nbgrader with this course's configuration but not through autograde/grading.py: they refuse."""
+    out, _, _ = graded_class
+    course = CourseDir(out, TOY, out / "release")
+    plain = run_nbgrader(course, "autograde", "toy", "--student=full", "--force")
+    assert not plain.ok and OTHER_PATH_REFUSED in plain.log
+    api = subprocess.run([sys.executable, "-c", (
+        "import json, sys\n"
+        "from traitlets.config import Config\n"
+        "from nbgrader.apps import NbGraderAPI\n"
+        "from nbgrader.coursedir import CourseDirectory\n"
+        "from autograde.runner import CONFIG_FILE\n"
+        "config = Config()\n"
+        "path = str(CONFIG_FILE) + '.py'\n"
+        "exec(compile(open(path).read(), path, 'exec'), {'get_config': lambda: config, '__file__': path})\n"
+        f"config.CourseDirectory.root = {str(out)!r}\n"
+        f"config.CourseDirectory.source_directory = {str(TOY)!r}\n"
+        "api = NbGraderAPI(CourseDirectory(config=config), config=config)\n"
+        "print(json.dumps(api.autograde('toy', 'full', force=True)))")],
+        cwd=REPO, capture_output=True, text=True, timeout=300)
+    answer = json.loads(api.stdout.strip().splitlines()[-1])
+    assert answer["success"] is False and OTHER_PATH_REFUSED in answer["log"] + answer.get("error", "")
