@@ -12,8 +12,10 @@ neither works here. Everything else runs under any mechanism.
 """
 
 import csv
+import html
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -567,6 +569,14 @@ def test_output_bomb_is_cut_off(graded):
     notebook = context["out"] / "autograded" / "output_bomb" / "toy" / "toy.ipynb"
     assert notebook.stat().st_size < 2 * LIMITS.output_kb * 1024
     assert "output cut off by the grader" in notebook.read_text()
+
+
+def test_a_cell_stopped_at_its_limit_says_so_in_the_feedback(graded):
+    """infinite_loop's loop is interrupted at the cell limit; the student reads why, not only a
+    KeyboardInterrupt."""
+    _, _, context, _ = graded
+    feedback = (context["out"] / "feedback" / "infinite_loop" / "toy" / "toy.html").read_text()
+    assert "CellTimeLimit: the grader interrupted this cell: it " in html.unescape(re.sub(r"<[^>]+>", "", feedback))
 
 
 def test_a_submission_s_processes_share_one_memory_limit(graded):

@@ -50,6 +50,22 @@ WRONG_ANSWERS = {
         ('    if len(turns) < 2:\n        return "", ""\n', ""),
     ], "extract_conversation_tests", "a dialogue without an 'Assistant: ' turn should give ('', ''), not an error "
                                      "(your code raised IndexError"),
+    # Lessons 2 and 4: an instruction of each exercise text not followed.
+    "per_token_rewards_in_place": ("02_ppo_kl", "per_token_rewards", [
+        ("    rewards = -beta * (policy_token_logprobs - sft_token_logprobs) * mask\n",
+         "    rewards = policy_token_logprobs\n    rewards -= sft_token_logprobs\n    rewards *= -beta * mask\n"),
+    ], "per_token_rewards_tests", "must not chan"),
+    "kl_optimal_policy_overflows": ("02_ppo_kl", "kl_optimal_policy", [
+        ("return torch.softmax(torch.log(ref_probs) + rewards / beta, dim=-1)",
+         "weights = ref_probs * torch.exp(rewards / beta)\n    return weights / weights.sum(dim=-1, keepdim=True)"),
+    ], "kl_optimal_policy_tests", "no overflow to nan"),
+    "completion_logprobs_in_bfloat16": ("04_dpo_loss", "completion_logprobs", [
+        ("torch.log_softmax(logits[:, :-1].float(), dim=-1)", "torch.log_softmax(logits[:, :-1], dim=-1)"),
+    ], "completion_logprobs_tests", "bfloat16 logits (compute log_softmax in float32)"),
+    "dpo_loss_log_of_sigmoid": ("04_dpo_loss", "dpo_loss", [
+        ("loss = -F.logsigmoid(chosen_rewards - rejected_rewards).mean()",
+         "loss = -torch.log(torch.sigmoid(chosen_rewards - rejected_rewards)).mean()"),
+    ], "dpo_loss_tests", "use F.logsigmoid"),
 }
 
 # Right answers written differently: full marks.
