@@ -1,8 +1,9 @@
 """nbgrader's Execute preprocessor with limits that a submission cannot talk its way past.
 
 Configured in nbgrader_config.py in place of nbgrader's Execute. It runs in the nbgrader process,
-outside the student's kernel, only when `python -m autograde` started that process (it refuses
-otherwise, so that the formgrader's Autograde button cannot grade by other rules), and differs from
+outside the student's kernel, only when `python -m autograde` started that process and named the
+file of its `Limits` in AUTOGRADE_LIMITS (it refuses otherwise, so that the formgrader's Autograde
+button cannot grade by other rules), and differs from
 nbgrader's in what happens when a cell misbehaves:
 
 - Time limits count the CPU time that the kernel's processes used, so that a busy machine does not
@@ -17,8 +18,9 @@ nbgrader's in what happens when a cell misbehaves:
   before keeps its result. (nbgrader would throw the whole notebook away.)
 - A notebook has a time budget too (`notebook_timeout`, counted the same way): when it is spent, the
   running cell's kernel is killed and the remaining cells are not run.
-- A cell keeps at most `max_output_bytes` of output (an output bomb is cut off here, before it
-  fills the nbgrader process's memory); the check records of autograde/checks.py are kept.
+- A cell keeps at most `output_kb` of output (an output bomb is cut off here, before it
+  fills the nbgrader process's memory, and interrupted); the check records of autograde/checks.py
+  are kept.
 - A test cell's printed value is dropped: it would count as nbgrader's partial credit.
 - The cells after the last graded, answer or task cell (the lesson's closing demonstrations: model
   training, plots) are not run unless `run_ungraded_tail` is set: nothing after that cell can change a
@@ -26,6 +28,7 @@ nbgrader's in what happens when a cell misbehaves:
   nbgrader metadata, which autograde/submission.py has rebuilt from the source.
 """
 
+import asyncio
 import os
 import signal
 from queue import Empty
@@ -36,9 +39,9 @@ from nbclient.util import ensure_async
 from nbformat import NotebookNode
 from nbgrader import utils
 from nbgrader.preprocessors import Execute
-from traitlets import Bool, Float, Integer
 
 from autograde.checks import RECORD_MIME
+from autograde.sandbox import LIMITS_VARIABLE, Limits
 
 # Error names the grader writes into a cell; autograde/verdict.py reads them back.
 STOP_ERRORS = ("CellTimeoutError", "DeadKernelError", "NotebookTimeoutError", "NotRun")
@@ -57,26 +60,19 @@ def error_output(ename: str, evalue: str) -> NotebookNode:
 
 
 class GuardedExecute(Execute):
-    interrupt_grace = Float(5.0, help="Seconds an interrupted cell has to stop before its kernel is killed").tag(config=True)
-    notebook_timeout = Float(0.0, help="Seconds for the whole notebook (0: no limit)").tag(config=True)
-    max_output_bytes = Integer(2 * 1024 * 1024, help="Output kept per cell").tag(config=True)
-    max_records = Integer(1000, help="Check records kept per cell").tag(config=True)
-    run_ungraded_tail = Bool(False, help="Also run the cells after the last graded, answer or task cell"
-                             ).tag(config=True)
-    wall_factor = Float(4.0, help="A cell or notebook that has not used its CPU time limit is stopped after "
-                                  "this many times the limit in wall-clock time").tag(config=True)
+    """Its limits come from the file that autograde/grading.py names in AUTOGRADE_LIMITS (`Limits`)."""
 
-    course_pipeline = Bool(False, help="Set by `python -m autograde` (autograde/grading.py): nbgrader autograde "
-                                       "started any other way (the formgrader's Autograde button) refuses to run"
-                           ).tag(config=True)
+    max_records = 1000  # check records kept per cell
 
     def preprocess(self, nb, resources=None, km=None):
-        if not self.course_pipeline:
+        if LIMITS_VARIABLE not in os.environ:
             raise RuntimeError(OTHER_PATH_REFUSED)
+        self.limits = Limits.read(os.environ[LIMITS_VARIABLE])
+        self.timeout = max(1, round(self.limits.cell_timeout))  # (nbclient's first look at a cell)
         self._stopped: str | None = None  # why the remaining cells are not run
         marked = [index for index, cell in enumerate(nb.cells)
                   if utils.is_grade(cell) or utils.is_solution(cell) or utils.is_task(cell)]
-        self._last_marked = len(nb.cells) if self.run_ungraded_tail or not marked else marked[-1]
+        self._last_marked = len(nb.cells) if self.limits.run_ungraded_tail or not marked else marked[-1]
         self._notebook_start: tuple[float, float] | None = None  # (wall, CPU) when the kernel was there
         return super().preprocess(nb, resources, km)
 
@@ -110,14 +106,15 @@ class GuardedExecute(Execute):
             return None
         if cpu >= limit:
             return f"used {cpu:.0f} s of CPU time (limit {limit:g} s)"
-        if wall >= self.wall_factor * limit:
-            return f"ran {wall:.0f} s without using its {limit:g} s of CPU time (limit {self.wall_factor * limit:g} s)"
+        if wall >= self.limits.wall_factor * limit:
+            return (f"ran {wall:.0f} s without using its {limit:g} s of CPU time "
+                    f"(limit {self.limits.wall_factor * limit:g} s)")
         return None
 
     def _notebook_spent(self) -> str | None:
-        if self.notebook_timeout <= 0 or self._notebook_start is None:
+        if self.limits.notebook_timeout <= 0 or self._notebook_start is None:
             return None
-        return self._spent(self._notebook_start, self.notebook_timeout)
+        return self._spent(self._notebook_start, self.limits.notebook_timeout)
 
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type != "code" or not cell.source.strip():
@@ -160,9 +157,9 @@ class GuardedExecute(Execute):
     def _get_timeout(self, cell):
         """Wall-clock seconds until the limits are first looked at (see _async_handle_timeout)."""
         timeout = self._cell_limit = super()._get_timeout(cell)
-        if self.notebook_timeout <= 0 or self._notebook_start is None:
+        if self.limits.notebook_timeout <= 0 or self._notebook_start is None:
             return timeout
-        left = max(1, int(self._notebook_start[0] + self.notebook_timeout - monotonic()) + 1)
+        left = max(1, int(self._notebook_start[0] + self.limits.notebook_timeout - monotonic()) + 1)
         return left if timeout is None else min(timeout, left)
 
     async def _async_handle_timeout(self, timeout, cell=None):
@@ -184,7 +181,7 @@ class GuardedExecute(Execute):
             self.log.error("cell %s: interrupting the kernel", cell_spent)
             self._limit_note = f"the grader interrupted this cell: it {cell_spent}"
             await ensure_async(self.km.interrupt_kernel())
-            end = monotonic() + self.interrupt_grace
+            end = monotonic() + self.limits.interrupt_grace
             while (left := end - monotonic()) > 0:
                 try:
                     message = await ensure_async(self.kc.shell_channel.get_msg(timeout=left))
@@ -222,10 +219,16 @@ class GuardedExecute(Execute):
             self._records += 1
             if self._records <= self.max_records:
                 return super().output(outs, msg, display_id, cell_index)
-        if self._output_bytes > self.max_output_bytes or record:
+        limit = self.limits.output_kb * 1024
+        if self._output_bytes > limit or record:
             if not self._truncated:
                 self._truncated = True
                 outs.append(NotebookNode(output_type="stream", name="stdout",
-                                         text=f"\n[output cut off by the grader after {self.max_output_bytes} bytes]\n"))
+                                         text=f"\n[output cut off by the grader after {limit} bytes]\n"))
+            if not record and self._limit_note is None:
+                # Interrupted at once: output that keeps coming piles up in the kernel faster than it is
+                # read here (an output bomb ran its kernel out of memory on a busy machine).
+                self._limit_note = f"the grader interrupted this cell: its output passed {limit} bytes"
+                asyncio.ensure_future(ensure_async(self.km.interrupt_kernel()))
             return None
         return super().output(outs, msg, display_id, cell_index)

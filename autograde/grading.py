@@ -6,7 +6,8 @@ For each student and lesson (autograde/class_grading.py runs several at once):
 2. A scratch course directory is made for it alone: a copy of the lessons' gradebook with no student
    in it and no solution text, the rebuilt notebook with the student's other files, the lesson's data
    files. nbgrader autograde runs there, in a sandbox (autograde/sandbox.py), its kernel started by
-   autograde/kernel_launcher.py under the limits of `Limits`, the whole of it in a control group of
+   autograde/kernel_launcher.py under the limits of `Limits` (one file, limits.json, read by both),
+   the whole of it in a control group of
    its own where the machine allows (autograde/control_group.py); the class directory, the source
    notebooks and the other students are out of its reach.
 3. The scores are decided here, from the executed notebook and the source (autograde/verdict.py);
@@ -39,7 +40,7 @@ from autograde.feedback import error_line
 from autograde.kernel_uids import KernelUid
 from autograde.lessons import Lesson
 from autograde.runner import REPO_ROOT, CourseDir, Run, nbgrader_argv, run
-from autograde.sandbox import Limits, Sandbox, choose_sandbox, model_cache
+from autograde.sandbox import LIMITS_VARIABLE, Limits, Sandbox, choose_sandbox, model_cache
 from autograde.submission import SubmissionError, read_submission, rebuild
 from autograde.verdict import graded_cells, judge
 
@@ -240,18 +241,12 @@ def _run_isolated(grader: Grader, lesson: Lesson, student: str, runnable, folder
     (scratch / "runtime").chmod(0o711)
     course = CourseDir(root, root / "source", root / "release")
     argv = nbgrader_argv(
-        course, "autograde", lesson.id, f"--student={student}", "--force",
-        f"--Execute.timeout={max(1, round(limits.cell_timeout))}",
-        f"--GuardedExecute.notebook_timeout={limits.notebook_timeout}",
-        f"--GuardedExecute.wall_factor={limits.wall_factor}",
-        "--GuardedExecute.course_pipeline=True",
-        f"--GuardedExecute.interrupt_grace={limits.interrupt_grace}",
-        f"--GuardedExecute.max_output_bytes={limits.output_kb * 1024}",
-        f"--GuardedExecute.run_ungraded_tail={limits.run_ungraded_tail}")
+        course, "autograde", lesson.id, f"--student={student}", "--force")
     argv = grader.sandbox.wrap(argv, scratch, grader.hidden)
     if group:
         argv = group.wrap(argv)
-    environment = _environment(scratch, limits)
+    limits.write(scratch / "limits.json")
+    environment = _environment(scratch)
     # As root, the kernel runs under a uid of its own (kernel_launcher.py), held while it runs; not with
     # the `none` sandbox, where the real folders above scratch are private to root.
     own_uid = os.geteuid() == 0 and grader.sandbox.mechanism != "none"
@@ -283,7 +278,7 @@ def _copy_files(folder: Path, target: Path, skip: set[str], modules: bool) -> No
         shutil.copyfile(path, target / relative)
 
 
-def _environment(scratch: Path, limits: Limits) -> dict[str, str]:
+def _environment(scratch: Path) -> dict[str, str]:
     """A clean environment: nothing of the grader's own (tokens, NBGRADER_* settings) gets in."""
     keep = ("LANG", "LC_ALL", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "MALLOC_MMAP_THRESHOLD_",
             "MALLOC_TRIM_THRESHOLD_", "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
@@ -299,9 +294,7 @@ def _environment(scratch: Path, limits: Limits) -> dict[str, str]:
         "JUPYTER_RUNTIME_DIR": str(scratch / "runtime"),
         "JUPYTER_PLATFORM_DIRS": "1",
         "AUTOGRADE_KERNEL_HOME": str(scratch / "kernel-home"),
-        "AUTOGRADE_MEMORY_MB": str(limits.memory_mb),
-        "AUTOGRADE_PROCESSES": str(limits.processes),
-        "AUTOGRADE_FILE_MB": str(limits.file_mb),
+        LIMITS_VARIABLE: str(scratch / "limits.json"),  # (for autograde/execute.py and kernel_launcher.py)
         "AUTOGRADE_MODEL_CACHE": str(model_cache() or ""),
     })
     return environment

@@ -22,7 +22,9 @@ in which the process limit counts only that sandbox's processes. Where control g
 processes of all of it together.
 """
 
+import dataclasses
 import functools
+import json
 import os
 import shlex
 import shutil
@@ -62,6 +64,19 @@ class Limits:
     # Not a limit but what gets run: also the cells after the last graded or answer cell, which
     # cannot change a score (autograde/execute.py skips them by default).
     run_ungraded_tail: bool = False
+
+    # One way to the nbgrader process and the kernel: a JSON file that grading writes into the
+    # submission's scratch directory, named by one environment variable (LIMITS_VARIABLE).
+    def write(self, path: Path) -> None:
+        path.write_text(json.dumps(dataclasses.asdict(self)))
+        path.chmod(0o644)  # (readable by a kernel under its own uid, writable by the grader only)
+
+    @classmethod
+    def read(cls, path: str | Path) -> "Limits":
+        return cls(**json.loads(Path(path).read_text()))
+
+
+LIMITS_VARIABLE = "AUTOGRADE_LIMITS"
 
 
 @dataclass(frozen=True)
