@@ -15,6 +15,7 @@ cell that left fewer records than its source has checks. What the records cannot
 in docs/threat-model.md.
 """
 
+import contextlib
 import numbers
 import os
 
@@ -59,6 +60,16 @@ def _floats(value, what: str) -> list[float]:
     raise AssertionError(f"{what}: expected a number or a torch.Tensor, got {kind.__name__}")
 
 
+def distinct_digits(expected: float, got: float) -> tuple[str, str]:
+    """Both numbers with 6 significant digits, or as many more as it takes to tell them apart
+    ("expected 0.143841, got 0.143841" says nothing; "0.1438410362, got 0.1438410365" does)."""
+    for digits in range(6, 18):
+        pair = f"{expected:.{digits}g}", f"{got:.{digits}g}"
+        if pair[0] != pair[1]:
+            return pair
+    return repr(expected), repr(got)
+
+
 def shape_of(value) -> tuple[int, ...]:
     import torch
 
@@ -85,7 +96,8 @@ def assert_close(actual, expected, atol: float = 1e-5, rtol: float = 1e-5, what:
         bound = atol + rtol * (w if w >= 0 else -w)
         if not difference <= bound:  # written so that NaN fails
             where = f" at index {index}" if len(want) > 1 else ""
-            failure = f"{what}{where}: expected {w:.6g}, got {g:.6g} (tolerance {bound:.1e})"
+            expected_text, got_text = distinct_digits(w, g)
+            failure = f"{what}{where}: expected {expected_text}, got {got_text} (tolerance {bound:.1e})"
             break
     if len(want) <= _MAX_RECORDED_VALUES:  # (floats as repr strings: JSON has no NaN or inf)
         _record(check="close", what=what, got=[repr(g) for g in got], want=[repr(w) for w in want],
@@ -101,6 +113,20 @@ def assert_true(condition, message: str) -> None:
     _record(check="true", what=message, passed=condition is True)
     if condition is not True:
         raise AssertionError(message)
+
+
+@contextlib.contextmanager
+def explained(explanation: str):
+    """A test's own explanation, also when the student's code raises before the test's check can run:
+    `with explained("..."): f(x).backward()` turns "RuntimeError: element 0 of tensors does not
+    require grad" into an AssertionError that says what the test checks, followed by that error."""
+    try:
+        yield
+    except AssertionError:
+        raise
+    except Exception as error:
+        first_line = (str(error).strip().splitlines() or [""])[0][:300]
+        raise AssertionError(f"{explanation} (your code raised {type(error).__name__}: {first_line})") from None
 
 
 def assert_sympy_zero(expression, what: str = "expression") -> None:

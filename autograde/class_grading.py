@@ -52,7 +52,8 @@ def grade_class(submissions: Path, out: Path, source: Path, jobs: int, timeout: 
         # nbgrader fails on a lesson with nothing to give feedback on.
         with_feedback = {result.lesson for result in results
                          if (out / "autograded" / result.student / result.lesson / f"{result.lesson}.ipynb").is_file()}
-        _feedback_and_export(course, [lesson for lesson in graded_lessons if lesson.id in with_feedback])
+        _feedback_and_export(course, [lesson for lesson in graded_lessons if lesson.id in with_feedback],
+                             {(result.student, result.lesson) for result in results})
     return results
 
 
@@ -64,9 +65,9 @@ def _autograde_all(grader: Grader, submissions: list[tuple[str, Lesson]], jobs: 
     def grade(submission: tuple[str, Lesson]) -> SubmissionResult:
         student, lesson = submission
         start = time.monotonic()
-        result, run = grade_submission(grader, lesson, student)
-        if run is not None:
-            _save_log(grader.course, f"{lesson.id}/{student}.log", run.log)
+        result, log = grade_submission(grader, lesson, student)
+        if log is not None:
+            _save_log(grader.course, f"{lesson.id}/{student}.log", log)
         return dataclasses.replace(result, seconds=time.monotonic() - start)
 
     results = []
@@ -106,22 +107,44 @@ def _write_summary(results: list[SubmissionResult], path: Path) -> None:
         for result in results:  # (the last two stay empty without control groups)
             peak = "" if result.peak_memory_mb is None else f"{result.peak_memory_mb:.0f}"
             kills = "" if result.memory_kills is None else result.memory_kills
-            writer.writerow([result.student, result.lesson, result.score, result.max_score, result.failure or "",
+            failure = " ".join((result.failure or "").split())  # one line, whatever the reason held
+            writer.writerow([result.student, result.lesson, result.score, result.max_score, failure,
                              f"{result.seconds:.1f}", peak, kills])
 
 
-def _feedback_and_export(course: CourseDir, lessons: list[Lesson]) -> None:
+def _feedback_and_export(course: CourseDir, lessons: list[Lesson], submitted: set[tuple[str, str]]) -> None:
     """Feedback HTML for every graded notebook, and grades.csv. Both run over the whole class even if
     one notebook fails; a failure is reported after the rest is done."""
     runs = {f"generate_feedback {lesson.id}": run_nbgrader(course, "generate_feedback", lesson.id, "--force")
             for lesson in lessons}
-    runs["export"] = run_nbgrader(course, "export", f"--to={course.root.resolve() / 'grades.csv'}")
+    grades = course.root.resolve() / "grades.csv"
+    runs["export"] = run_nbgrader(course, "export", f"--to={grades}")
+    if runs["export"].ok:
+        mark_missing(grades, submitted)
     failed = {step: run for step, run in runs.items() if not run.ok}
     for step, run in failed.items():
         _save_log(course, f"{step.replace(' ', '_')}.log", run.log)
     if failed:
         raise AutogradeError("; ".join(f"nbgrader {step} failed: {run.reason()}" for step, run in failed.items())
                              + f" (logs in {course.root / 'logs'})")
+
+
+def mark_missing(grades: Path, submitted: set[tuple[str, str]]) -> None:
+    """nbgrader's export writes a 0 for a lesson a student never handed in, the same as a real 0. Add a
+    `submission` column (`graded`, or `missing`) and leave a missing one's score empty. (Submissions
+    that could not be graded at all are `graded` with 0; summary.csv says why.)"""
+    with grades.open(newline="") as file:
+        reader = csv.DictReader(file)
+        rows, fields = list(reader), [*(reader.fieldnames or []), "submission"]
+    for row in rows:
+        if (row["student_id"], row["assignment"]) in submitted:
+            row["submission"] = "graded"
+        else:
+            row.update(submission="missing", raw_score="", score="")
+    with grades.open("w", newline="") as file:
+        writer = csv.DictWriter(file, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(rows)
 
 
 def _save_log(course: CourseDir, name: str, log: str) -> None:

@@ -52,9 +52,10 @@ def _parser() -> argparse.ArgumentParser:
                          help="course directory for gradebook, feedback/, grades.csv, summary.csv")
     command.add_argument("--jobs", type=int, default=2, metavar="N", help="students graded at once (default 2)")
     command.add_argument("--timeout", type=float, default=1200, metavar="SECONDS",
-                         help="time limit for one notebook (default 1200)")
+                         help="CPU time limit for one notebook (default 1200; a notebook that waits instead gets "
+                              f"{Limits.wall_factor:g} times as long in wall-clock time)")
     command.add_argument("--cell-timeout", type=float, default=Limits.cell_timeout, metavar="SECONDS",
-                         help=f"time limit for one cell (default {Limits.cell_timeout:g})")
+                         help=f"CPU time limit for one cell (default {Limits.cell_timeout:g}; likewise)")
     command.add_argument("--memory-mb", type=int, default=Limits.memory_mb, metavar="MB",
                          help=f"address space of each kernel process (default {Limits.memory_mb})")
     command.add_argument("--tree-memory-mb", type=int, default=Limits.tree_memory_mb, metavar="MB",

@@ -1,17 +1,26 @@
 """nbgrader's Execute preprocessor with limits that a submission cannot talk its way past.
 
 Configured in nbgrader_config.py in place of nbgrader's Execute. It runs in the nbgrader process,
-outside the student's kernel, and differs from nbgrader's in what happens when a cell misbehaves:
+outside the student's kernel, only when `python -m autograde` started that process and named the
+file of its `Limits` in AUTOGRADE_LIMITS (it refuses otherwise, so that the formgrader's Autograde
+button cannot grade by other rules), and differs from
+nbgrader's in what happens when a cell misbehaves:
 
-- A cell that runs past its time limit is interrupted (as nbgrader does); if it has not stopped
-  `interrupt_grace` seconds later (code that ignores SIGINT), its kernel is killed.
+- Time limits count the CPU time that the kernel's processes used, so that a busy machine does not
+  change a grade: a cell is stopped once it has run for its limit AND its processes have used that
+  much CPU time (or, for a cell that waits instead of computing, once it has run `wall_factor` times
+  its limit). The limit never stops a cell earlier than the same wall-clock limit would.
+- A cell stopped at its limit is interrupted (as nbgrader does); if it has not stopped
+  `interrupt_grace` seconds later (code that ignores SIGINT), its kernel is killed. Either way the
+  cell's first error says which limit stopped it.
 - A kernel that dies (os._exit, a segfault, the memory limit) or is killed does not discard the
   notebook: the cell gets an error saying so, the cells after it are marked as not run, and what ran
   before keeps its result. (nbgrader would throw the whole notebook away.)
-- A notebook has a time budget too (`notebook_timeout`): when it is spent, the running cell's kernel
-  is killed and the remaining cells are not run.
-- A cell keeps at most `max_output_bytes` of output (an output bomb is cut off here, before it
-  fills the nbgrader process's memory); the check records of autograde/checks.py are kept.
+- A notebook has a time budget too (`notebook_timeout`, counted the same way): when it is spent, the
+  running cell's kernel is killed and the remaining cells are not run.
+- A cell keeps at most `output_kb` of output (an output bomb is cut off here, before it
+  fills the nbgrader process's memory, and interrupted); the check records of autograde/checks.py
+  are kept.
 - A test cell's printed value is dropped: it would count as nbgrader's partial credit.
 - The cells after the last graded, answer or task cell (the lesson's closing demonstrations: model
   training, plots) are not run unless `run_ungraded_tail` is set: nothing after that cell can change a
@@ -19,6 +28,7 @@ outside the student's kernel, and differs from nbgrader's in what happens when a
   nbgrader metadata, which autograde/submission.py has rebuilt from the source.
 """
 
+import asyncio
 import os
 import signal
 from queue import Empty
@@ -29,12 +39,20 @@ from nbclient.util import ensure_async
 from nbformat import NotebookNode
 from nbgrader import utils
 from nbgrader.preprocessors import Execute
-from traitlets import Bool, Float, Integer
 
 from autograde.checks import RECORD_MIME
+from autograde.sandbox import LIMITS_VARIABLE, Limits
 
 # Error names the grader writes into a cell; autograde/verdict.py reads them back.
 STOP_ERRORS = ("CellTimeoutError", "DeadKernelError", "NotebookTimeoutError", "NotRun")
+LIMIT_ERROR = "CellTimeLimit"  # the first error of a cell that was interrupted at its limit and stopped
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+# One grading path: plain nbgrader autograde (the formgrader's button, the command line) would run
+# submissions with no sandbox, no rebuild of the locked cells and nbgrader's own scores.
+OTHER_PATH_REFUSED = ("this course grades only through `python -m autograde grade SUBMISSIONS -o OUT` "
+                      "(sandbox, locked cells rebuilt from the source, scores decided outside the kernel); "
+                      "nbgrader's own autograde, e.g. the formgrader's Autograde button, is turned off. "
+                      "See docs/instructor-guide.md, section Formgrader")
 
 
 def error_output(ename: str, evalue: str) -> NotebookNode:
@@ -42,20 +60,61 @@ def error_output(ename: str, evalue: str) -> NotebookNode:
 
 
 class GuardedExecute(Execute):
-    interrupt_grace = Float(5.0, help="Seconds an interrupted cell has to stop before its kernel is killed").tag(config=True)
-    notebook_timeout = Float(0.0, help="Seconds for the whole notebook (0: no limit)").tag(config=True)
-    max_output_bytes = Integer(2 * 1024 * 1024, help="Output kept per cell").tag(config=True)
-    max_records = Integer(1000, help="Check records kept per cell").tag(config=True)
-    run_ungraded_tail = Bool(False, help="Also run the cells after the last graded, answer or task cell"
-                             ).tag(config=True)
+    """Its limits come from the file that autograde/grading.py names in AUTOGRADE_LIMITS (`Limits`)."""
+
+    max_records = 1000  # check records kept per cell
 
     def preprocess(self, nb, resources=None, km=None):
+        if LIMITS_VARIABLE not in os.environ:
+            raise RuntimeError(OTHER_PATH_REFUSED)
+        self.limits = Limits.read(os.environ[LIMITS_VARIABLE])
+        self.timeout = max(1, round(self.limits.cell_timeout))  # (nbclient's first look at a cell)
         self._stopped: str | None = None  # why the remaining cells are not run
         marked = [index for index, cell in enumerate(nb.cells)
                   if utils.is_grade(cell) or utils.is_solution(cell) or utils.is_task(cell)]
-        self._last_marked = len(nb.cells) if self.run_ungraded_tail or not marked else marked[-1]
-        self._deadline = monotonic() + self.notebook_timeout if self.notebook_timeout > 0 else None
+        self._last_marked = len(nb.cells) if self.limits.run_ungraded_tail or not marked else marked[-1]
+        self._notebook_start: tuple[float, float] | None = None  # (wall, CPU) when the kernel was there
         return super().preprocess(nb, resources, km)
+
+    def _cpu_seconds(self) -> float:
+        """CPU time used so far by the kernel and the processes of its process group (children that
+        ended count through the kernel's cutime/cstime), from /proc (the sandbox's own)."""
+        process = getattr(getattr(self.km, "provisioner", None), "process", None)
+        if process is None:
+            return 0.0
+        try:
+            group = os.getpgid(process.pid)
+        except ProcessLookupError:
+            return 0.0
+        ticks = 0
+        for entry in os.scandir("/proc"):
+            if not entry.name.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry.name}/stat") as file:
+                    fields = file.read().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue  # (gone meanwhile)
+            if int(fields[2]) == group:  # fields from the state on: state ppid pgrp ... utime(11) ...
+                ticks += sum(int(value) for value in fields[11:15])
+        return ticks / CLOCK_TICKS
+
+    def _spent(self, start: tuple[float, float], limit: float) -> str | None:
+        """Why the time since `start` (wall, CPU) is past `limit`, or None."""
+        wall, cpu = monotonic() - start[0], self._cpu_seconds() - start[1]
+        if wall < limit:
+            return None
+        if cpu >= limit:
+            return f"used {cpu:.0f} s of CPU time (limit {limit:g} s)"
+        if wall >= self.limits.wall_factor * limit:
+            return (f"ran {wall:.0f} s without using its {limit:g} s of CPU time "
+                    f"(limit {self.limits.wall_factor * limit:g} s)")
+        return None
+
+    def _notebook_spent(self) -> str | None:
+        if self.limits.notebook_timeout <= 0 or self._notebook_start is None:
+            return None
+        return self._spent(self._notebook_start, self.limits.notebook_timeout)
 
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type != "code" or not cell.source.strip():
@@ -65,15 +124,22 @@ class GuardedExecute(Execute):
                                          text="[not run by the grader: no graded cell comes after this one]\n")]
             cell.execution_count = None
             return cell, resources
-        if self._stopped is None and self._deadline is not None and monotonic() >= self._deadline:
-            self._stopped = f"not run: the notebook used up its {self.notebook_timeout:g} s"
+        if self._notebook_start is None:
+            self._notebook_start = (monotonic(), self._cpu_seconds())
+        if self._stopped is None and (spent := self._notebook_spent()):
+            self._stopped = f"not run: the notebook {spent}"
         if self._stopped is not None:
             cell.outputs = [error_output("NotRun", self._stopped)]
             cell.execution_count = None
             return cell, resources
         self._output_bytes, self._records, self._truncated = 0, 0, False
+        self._cell_start, self._limit_note = (monotonic(), self._cpu_seconds()), None
         try:
             cell, resources = super().preprocess_cell(cell, resources, index)
+            if self._limit_note:  # interrupted at its limit, and it stopped: say so before its KeyboardInterrupt
+                first_error = next((i for i, out in enumerate(cell.outputs) if out.output_type == "error"),
+                                   len(cell.outputs))
+                cell.outputs.insert(first_error, error_output(LIMIT_ERROR, self._limit_note))
             if utils.is_grade(cell):
                 # A test cell's printed value would be nbgrader's partial credit (and one above the
                 # cell's points crashes nbgrader): the course grades on errors and checks only.
@@ -89,20 +155,33 @@ class GuardedExecute(Execute):
             return cell, self.resources
 
     def _get_timeout(self, cell):
-        timeout = super()._get_timeout(cell)
-        if self._deadline is None:
+        """Wall-clock seconds until the limits are first looked at (see _async_handle_timeout)."""
+        timeout = self._cell_limit = super()._get_timeout(cell)
+        if self.limits.notebook_timeout <= 0 or self._notebook_start is None:
             return timeout
-        left = max(1, int(self._deadline - monotonic()) + 1)
+        left = max(1, int(self._notebook_start[0] + self.limits.notebook_timeout - monotonic()) + 1)
         return left if timeout is None else min(timeout, left)
 
     async def _async_handle_timeout(self, timeout, cell=None):
-        """Called when a cell has not answered within its time: interrupt it and give it
-        `interrupt_grace` seconds; then (or at once when the notebook's time is up) kill the kernel."""
-        notebook_time_up = self._deadline is not None and monotonic() >= self._deadline - 1
-        if not notebook_time_up:
-            self.log.error("cell ran past %s s: interrupting the kernel", timeout)
+        """Called when a cell has not answered within `timeout` wall-clock seconds. Until its CPU time
+        (or the notebook's) is spent too, keep waiting for its reply; then interrupt it and give it
+        `interrupt_grace` seconds, or at once kill the kernel when the notebook's time is up."""
+        while True:
+            notebook_spent = self._notebook_spent()
+            cell_spent = self._spent(self._cell_start, self._cell_limit) if self._cell_limit else None
+            if notebook_spent or cell_spent:
+                break
+            try:
+                message = await ensure_async(self.kc.shell_channel.get_msg(timeout=1.0))
+            except Empty:
+                continue
+            if message["msg_type"] == "execute_reply":
+                return message  # it finished within its CPU time
+        if not notebook_spent:
+            self.log.error("cell %s: interrupting the kernel", cell_spent)
+            self._limit_note = f"the grader interrupted this cell: it {cell_spent}"
             await ensure_async(self.km.interrupt_kernel())
-            end = monotonic() + self.interrupt_grace
+            end = monotonic() + self.limits.interrupt_grace
             while (left := end - monotonic()) > 0:
                 try:
                     message = await ensure_async(self.kc.shell_channel.get_msg(timeout=left))
@@ -111,11 +190,10 @@ class GuardedExecute(Execute):
                 if message["msg_type"] == "execute_reply":
                     return message  # it stopped: a KeyboardInterrupt error, and the next cells run
         self._kill_kernel()
-        if notebook_time_up:
-            ename, why = "NotebookTimeoutError", f"the notebook ran past its {self.notebook_timeout:g} s"
+        if notebook_spent:
+            ename, why = "NotebookTimeoutError", f"the notebook {notebook_spent}"
         else:
-            ename, why = "CellTimeoutError", (f"the cell ran past {timeout} s and did not stop when interrupted; "
-                                              "its kernel was killed")
+            ename, why = "CellTimeoutError", f"the cell {cell_spent} and did not stop when interrupted; its kernel was killed"
         self._stopped = f"not run: {why}"
         self._stop_error = error_output(ename, f"{why}; the cells after it were not run")
         raise DeadKernelError(why)
@@ -141,10 +219,16 @@ class GuardedExecute(Execute):
             self._records += 1
             if self._records <= self.max_records:
                 return super().output(outs, msg, display_id, cell_index)
-        if self._output_bytes > self.max_output_bytes or record:
+        limit = self.limits.output_kb * 1024
+        if self._output_bytes > limit or record:
             if not self._truncated:
                 self._truncated = True
                 outs.append(NotebookNode(output_type="stream", name="stdout",
-                                         text=f"\n[output cut off by the grader after {self.max_output_bytes} bytes]\n"))
+                                         text=f"\n[output cut off by the grader after {limit} bytes]\n"))
+            if not record and self._limit_note is None:
+                # Interrupted at once: output that keeps coming piles up in the kernel faster than it is
+                # read here (an output bomb ran its kernel out of memory on a busy machine).
+                self._limit_note = f"the grader interrupted this cell: its output passed {limit} bytes"
+                asyncio.ensure_future(ensure_async(self.km.interrupt_kernel()))
             return None
         return super().output(outs, msg, display_id, cell_index)

@@ -6,7 +6,8 @@ For each student and lesson (autograde/class_grading.py runs several at once):
 2. A scratch course directory is made for it alone: a copy of the lessons' gradebook with no student
    in it and no solution text, the rebuilt notebook with the student's other files, the lesson's data
    files. nbgrader autograde runs there, in a sandbox (autograde/sandbox.py), its kernel started by
-   autograde/kernel_launcher.py under the limits of `Limits`, the whole of it in a control group of
+   autograde/kernel_launcher.py under the limits of `Limits` (one file, limits.json, read by both),
+   the whole of it in a control group of
    its own where the machine allows (autograde/control_group.py); the class directory, the source
    notebooks and the other students are out of its reach.
 3. The scores are decided here, from the executed notebook and the source (autograde/verdict.py);
@@ -14,14 +15,15 @@ For each student and lesson (autograde/class_grading.py runs several at once):
    the executed notebook into the class's autograded/ folder for feedback.
 """
 
+import contextlib
 import dataclasses
-import itertools
 import json
 import os
 import shutil
 import sys
 import tempfile
 import threading
+import traceback
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,11 +34,13 @@ from sqlalchemy.exc import SAWarning
 
 from autograde import control_group
 from autograde.control_group import ControlGroup
+from autograde.errors import one_line
 from autograde.execute import STOP_ERRORS
 from autograde.feedback import error_line
+from autograde.kernel_uids import KernelUid
 from autograde.lessons import Lesson
 from autograde.runner import REPO_ROOT, CourseDir, Run, nbgrader_argv, run
-from autograde.sandbox import Limits, Sandbox, choose_sandbox, model_cache
+from autograde.sandbox import LIMITS_VARIABLE, Limits, Sandbox, choose_sandbox, model_cache
 from autograde.submission import SubmissionError, read_submission, rebuild
 from autograde.verdict import graded_cells, judge
 
@@ -46,8 +50,6 @@ warnings.filterwarnings("ignore", category=SAWarning, module=r"nbgrader\.")
 KERNEL_LAUNCHER = Path(__file__).with_name("kernel_launcher.py")
 # Files of a submission that could be imported in place of the course's modules are not copied.
 MODULE_SUFFIXES = {".py", ".pyc", ".pyd", ".so", ".pth"}
-# Each kernel gets a uid of its own when grading runs as root (see kernel_launcher.py).
-_uids = itertools.count()
 
 
 @dataclass(frozen=True)
@@ -128,8 +130,30 @@ def submission_path(course: CourseDir, lesson: Lesson, student: str, step: str =
     return course.root / step / student / lesson.id / f"{lesson.id}.ipynb"
 
 
-def grade_submission(grader: Grader, lesson: Lesson, student: str) -> tuple[SubmissionResult, Run | None]:
-    """Grade `course.root/submitted/<student>/<lesson>/`; the gradebook must hold the lesson."""
+def grade_submission(grader: Grader, lesson: Lesson, student: str) -> tuple[SubmissionResult, str | None]:
+    """Grade `course.root/submitted/<student>/<lesson>/`; the gradebook must hold the lesson. Returns
+    the result and the log for the student's log file (nbgrader's, or the grader's own traceback).
+
+    Whatever goes wrong with one submission (reading it, rebuilding it, running it, scoring it) costs
+    that student's points only: the result is a 0 with a one-line reason, the traceback goes to the log."""
+    try:
+        return _grade(grader, lesson, student)
+    except Exception as error:  # a fault of the grader's on this one notebook must not stop the class
+        return _fault(grader, lesson, student, error, "")
+
+
+def _fault(grader: Grader, lesson: Lesson, student: str, error: Exception, log: str) -> tuple[SubmissionResult, str]:
+    """The 0 of a submission on which the grader itself raised `error` (called in its except block)."""
+    log += f"\nautograde: the grader raised an exception on this notebook:\n{traceback.format_exc()}"
+    reason = f"the grader failed on this notebook ({one_line(error)}); the traceback is in its log"
+    try:
+        return fail_submission(grader, lesson, student, reason), log
+    except Exception:  # not even its 0 could be recorded in the gradebook: summary.csv still has it
+        log += f"\nautograde: recording its 0 failed too:\n{traceback.format_exc()}"
+        return SubmissionResult(student, lesson.id, [], reason + " (not recorded in the gradebook)"), log
+
+
+def _grade(grader: Grader, lesson: Lesson, student: str) -> tuple[SubmissionResult, str | None]:
     course = grader.course
     notebook = submission_path(course, lesson, student)
     shutil.rmtree(submission_path(course, lesson, student, "autograded").parent, ignore_errors=True)
@@ -153,8 +177,11 @@ def grade_submission(grader: Grader, lesson: Lesson, student: str) -> tuple[Subm
         group = control_group.create(scratch.name, limits.tree_memory_mb, limits.processes)
     try:
         run_result = _run_isolated(grader, lesson, student, runnable, notebook.parent, scratch, group)
-        result = _result(grader, lesson, student, source, scratch, run_result)
-        return (_with_memory(result, group, limits) if group else result), run_result
+        try:
+            result = _result(grader, lesson, student, source, scratch, run_result)
+        except Exception as error:  # (nbgrader's log kept, with the traceback after it)
+            return _fault(grader, lesson, student, error, run_result.log)
+        return (_with_memory(result, group, limits) if group else result), run_result.log
     finally:
         if group:
             group.close()
@@ -214,23 +241,23 @@ def _run_isolated(grader: Grader, lesson: Lesson, student: str, runnable, folder
     (scratch / "runtime").chmod(0o711)
     course = CourseDir(root, root / "source", root / "release")
     argv = nbgrader_argv(
-        course, "autograde", lesson.id, f"--student={student}", "--force",
-        f"--Execute.timeout={max(1, round(limits.cell_timeout))}",
-        f"--GuardedExecute.notebook_timeout={limits.notebook_timeout}",
-        f"--GuardedExecute.interrupt_grace={limits.interrupt_grace}",
-        f"--GuardedExecute.max_output_bytes={limits.output_kb * 1024}",
-        f"--GuardedExecute.run_ungraded_tail={limits.run_ungraded_tail}")
+        course, "autograde", lesson.id, f"--student={student}", "--force")
     argv = grader.sandbox.wrap(argv, scratch, grader.hidden)
     if group:
         argv = group.wrap(argv)
-    environment = _environment(scratch, limits)
-    if grader.sandbox.mechanism == "none":  # the real folders above scratch are private: no own uid
-        environment["AUTOGRADE_KERNEL_UID"] = "0"
-    elif os.geteuid() != 0:  # bwrap and unshare give the sandbox a user namespace of its own
-        environment["AUTOGRADE_KERNEL_OWN_USER_NAMESPACE"] = "1"
-    # Past the notebook's own budget (enforced inside), nbgrader's start and end; then it is killed.
-    hard_limit = limits.notebook_timeout + 60 + 0.1 * limits.notebook_timeout
-    return run(argv, root, environment, hard_limit)
+    limits.write(scratch / "limits.json")
+    environment = _environment(scratch)
+    # As root, the kernel runs under a uid of its own (kernel_launcher.py), held while it runs; not with
+    # the `none` sandbox, where the real folders above scratch are private to root.
+    own_uid = os.geteuid() == 0 and grader.sandbox.mechanism != "none"
+    with KernelUid() if own_uid else contextlib.nullcontext(0) as uid:
+        environment["AUTOGRADE_KERNEL_UID"] = str(uid)
+        if os.geteuid() != 0 and grader.sandbox.mechanism != "none":
+            environment["AUTOGRADE_KERNEL_OWN_USER_NAMESPACE"] = "1"  # (bwrap and unshare give it one)
+        # Past the notebook's own budget (enforced inside, at most wall_factor times its CPU time in
+        # wall-clock time), nbgrader's start and end; then it is killed.
+        hard_limit = limits.wall_factor * limits.notebook_timeout + 60 + 0.1 * limits.notebook_timeout
+        return run(argv, root, environment, hard_limit)
 
 
 def _copy_files(folder: Path, target: Path, skip: set[str], modules: bool) -> None:
@@ -251,12 +278,11 @@ def _copy_files(folder: Path, target: Path, skip: set[str], modules: bool) -> No
         shutil.copyfile(path, target / relative)
 
 
-def _environment(scratch: Path, limits: Limits) -> dict[str, str]:
+def _environment(scratch: Path) -> dict[str, str]:
     """A clean environment: nothing of the grader's own (tokens, NBGRADER_* settings) gets in."""
     keep = ("LANG", "LC_ALL", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "MALLOC_MMAP_THRESHOLD_",
             "MALLOC_TRIM_THRESHOLD_", "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
     environment = {name: os.environ[name] for name in keep if name in os.environ}
-    uid = 20000 + next(_uids) % 40000 if os.geteuid() == 0 else 0
     environment.update({
         "PATH": os.pathsep.join([str(Path(sys.executable).parent), "/usr/local/bin", "/usr/bin", "/bin"]),
         "PYTHONPATH": str(REPO_ROOT),
@@ -268,10 +294,7 @@ def _environment(scratch: Path, limits: Limits) -> dict[str, str]:
         "JUPYTER_RUNTIME_DIR": str(scratch / "runtime"),
         "JUPYTER_PLATFORM_DIRS": "1",
         "AUTOGRADE_KERNEL_HOME": str(scratch / "kernel-home"),
-        "AUTOGRADE_KERNEL_UID": str(uid),
-        "AUTOGRADE_MEMORY_MB": str(limits.memory_mb),
-        "AUTOGRADE_PROCESSES": str(limits.processes),
-        "AUTOGRADE_FILE_MB": str(limits.file_mb),
+        LIMITS_VARIABLE: str(scratch / "limits.json"),  # (for autograde/execute.py and kernel_launcher.py)
         "AUTOGRADE_MODEL_CACHE": str(model_cache() or ""),
     })
     return environment
@@ -301,7 +324,11 @@ def fail_submission(grader: Grader, lesson: Lesson, student: str, reason: str) -
 
 def _store(grader: Grader, lesson: Lesson, student: str, scores: dict[str, float]) -> None:
     with grader.lock, Gradebook(grader.course.gradebook_url) as gradebook:
-        gradebook.update_or_create_student(student)
+        known = gradebook.update_or_create_student(student)
+        if known.last_name is None and known.first_name is None:
+            # The formgrader would show a student without names as "None, None": show the id instead
+            # (names an instructor entered in the formgrader are kept).
+            gradebook.update_or_create_student(student, last_name=student, first_name="")
         gradebook.update_or_create_submission(lesson.id, student)
         notebook = gradebook.find_submission_notebook(lesson.id, lesson.id, student)
         for grade in notebook.grades:

@@ -5,7 +5,7 @@ student's files, first on sys.path before this file runs.)
 
 During grading the kernelspec points here instead of at ipykernel (autograde/grading.py writes it into
 the scratch directory). Before any student code runs, this:
-- sets the limits of `autograde.sandbox.Limits` (passed in AUTOGRADE_* variables) on the kernel and
+- sets the limits of `autograde.sandbox.Limits` (the file named by AUTOGRADE_LIMITS) on the kernel and
   everything it starts: address space, file size, no core dumps, and processes (where the count
   means this sandbox's: under its own uid, or in its own user namespace);
 - when started as root with AUTOGRADE_KERNEL_UID, gives the kernel's working directory and home to
@@ -27,6 +27,8 @@ from pathlib import Path
 # Started by path, Python put this file's folder first on sys.path: the repository root (on
 # PYTHONPATH) is where `autograde` comes from.
 del sys.path[0]
+
+from autograde.sandbox import LIMITS_VARIABLE, Limits  # noqa: E402  (after the sys.path fix above)
 
 
 def _limit(kind: int, value: int) -> None:
@@ -70,22 +72,23 @@ def main(argv: list[str]) -> None:
         _give(home, uid)
         os.chown(connection_file, uid, uid)
         os.chmod(Path.cwd(), 0o700)
+    limits = Limits.read(os.environ[LIMITS_VARIABLE]) if LIMITS_VARIABLE in os.environ else Limits()
     mb = 1024 * 1024
-    _limit(resource.RLIMIT_AS, int(os.environ.get("AUTOGRADE_MEMORY_MB", "8192")) * mb)
-    _limit(resource.RLIMIT_FSIZE, int(os.environ.get("AUTOGRADE_FILE_MB", "512")) * mb)
+    _limit(resource.RLIMIT_AS, limits.memory_mb * mb)
+    _limit(resource.RLIMIT_FSIZE, limits.file_mb * mb)
     _limit(resource.RLIMIT_CORE, 0)
     # Root ignores RLIMIT_NPROC, and the limit counts every process of the kernel's uid in its user
     # namespace: it means "this sandbox's processes" only with a uid of its own, or (not root) in a
     # user namespace of the sandbox's own.
     if own_uid or os.environ.get("AUTOGRADE_KERNEL_OWN_USER_NAMESPACE") == "1":
-        _limit(resource.RLIMIT_NPROC, int(os.environ.get("AUTOGRADE_PROCESSES", "512")))
+        _limit(resource.RLIMIT_NPROC, limits.processes)
     if own_uid:
         os.setgroups([])
         os.setgid(uid)
         os.setuid(uid)
     os.environ.update({"HOME": str(home), "TMPDIR": str(home / "tmp"), "IPYTHONDIR": str(home / ".ipython"),
                        "MPLCONFIGDIR": str(home / ".config/matplotlib"), "AUTOGRADE_CHECK_RECORDS": "1"})
-    for name in [name for name in os.environ if name.startswith(("NBGRADER_", "AUTOGRADE_KERNEL_"))]:
+    for name in [name for name in os.environ if name.startswith(("NBGRADER_", "AUTOGRADE_KERNEL_", LIMITS_VARIABLE))]:
         if name != "NBGRADER_EXECUTION":  # notebooks may ask whether they are being graded
             del os.environ[name]
     # The kernel's own stdout/stderr went to the nbgrader process's log, which the grader keeps in

@@ -49,8 +49,10 @@ def read_notebook(path: Path) -> NotebookNode:
 
 
 def grade_ids(notebook: NotebookNode) -> set[str]:
-    return {cell.metadata["nbgrader"]["grade_id"] for cell in notebook.cells
-            if "grade_id" in cell.metadata.get("nbgrader", {})}
+    """The grade_ids of a notebook's cells (a self-learner's copy may hold anything: only strings count)."""
+    ids = {cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") for cell in notebook.cells
+           if isinstance(cell.get("metadata", {}).get("nbgrader"), dict)}
+    return {grade_id for grade_id in ids if isinstance(grade_id, str)}
 
 
 def match_lesson(path: Path, notebook: NotebookNode, lessons: list[Lesson]) -> Lesson:

@@ -25,9 +25,10 @@ c.ClearHiddenTests.enabled = True
 c.ClearHiddenTests.begin_test_delimeter = "BEGIN HIDDEN TESTS"
 c.ClearHiddenTests.end_test_delimeter = "END HIDDEN TESTS"
 
-# nbgrader's Execute, with a kernel that is killed when a cell ignores the interrupt at its time limit,
-# a dead kernel that costs only the cells from there on, and a cap on each cell's output
-# (autograde/execute.py). Otherwise nbgrader's own list.
+# nbgrader's Execute, with time limits in CPU time, a kernel that is killed when a cell ignores the
+# interrupt at its limit, a dead kernel that costs only the cells from there on, and a cap on each
+# cell's output (autograde/execute.py; the limits come from `python -m autograde`, which alone can
+# run it). Otherwise nbgrader's own list.
 c.Autograde.autograde_preprocessors = [
     "autograde.execute.GuardedExecute",
     "nbgrader.preprocessors.IgnorePattern",
@@ -37,10 +38,6 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
-
-# Lessons train tiny models: a cell may take a couple of minutes on a 2-core CPU (nbgrader's default
-# is 30 s). A cell that runs longer is interrupted, recorded as an error, and the next cells still run.
-c.Execute.timeout = 300
 
 # nbgrader gives 0 to a graded cell that wrote anything to stderr. Warnings and progress bars of a
 # correct answer appear in the test cell that calls it, so drop stderr before grading: only error

@@ -22,7 +22,9 @@ in which the process limit counts only that sandbox's processes. Where control g
 processes of all of it together.
 """
 
+import dataclasses
 import functools
+import json
 import os
 import shlex
 import shutil
@@ -42,8 +44,11 @@ MECHANISMS = ("bwrap", "unshare", "none")
 class Limits:
     """What one submission may use. The defaults fit the real lessons on a 2-core CPU."""
 
+    # Time limits count the CPU time of the kernel's processes (autograde/execute.py), so that grades
+    # do not depend on how busy the machine is; one that waits instead gets wall_factor times as long.
     notebook_timeout: float = 1200  # seconds for a whole notebook (then the sandbox is killed)
     cell_timeout: float = 300  # seconds for one cell: interrupted, then killed if it does not stop
+    wall_factor: float = 4.0
     interrupt_grace: float = 5  # seconds an interrupted cell has to stop before its kernel is killed
     memory_mb: int = 8192  # address space of each kernel process (torch alone maps ~600 MB)
     # Memory of a submission's whole process tree (autograde/control_group.py, where groups can be
@@ -59,6 +64,19 @@ class Limits:
     # Not a limit but what gets run: also the cells after the last graded or answer cell, which
     # cannot change a score (autograde/execute.py skips them by default).
     run_ungraded_tail: bool = False
+
+    # One way to the nbgrader process and the kernel: a JSON file that grading writes into the
+    # submission's scratch directory, named by one environment variable (LIMITS_VARIABLE).
+    def write(self, path: Path) -> None:
+        path.write_text(json.dumps(dataclasses.asdict(self)))
+        path.chmod(0o644)  # (readable by a kernel under its own uid, writable by the grader only)
+
+    @classmethod
+    def read(cls, path: str | Path) -> "Limits":
+        return cls(**json.loads(Path(path).read_text()))
+
+
+LIMITS_VARIABLE = "AUTOGRADE_LIMITS"
 
 
 @dataclass(frozen=True)
@@ -157,36 +175,55 @@ def choose_sandbox(warn: bool = True) -> Sandbox:
     wanted = os.environ.get("AUTOGRADE_SANDBOX", "").strip()
     if wanted and wanted not in MECHANISMS:
         raise AutogradeError(f"AUTOGRADE_SANDBOX={wanted} is unknown; use one of {', '.join(MECHANISMS)}")
+    problems = {}  # why each stronger mechanism was passed over
     for mechanism in [wanted] if wanted else MECHANISMS:
-        if mechanism == "none" or works(mechanism):
+        if mechanism == "none" or not (problem := why_not(mechanism)):
             break
+        problems[mechanism] = problem
     else:
-        raise AutogradeError(f"the {wanted} sandbox does not work on this machine "
-                             "(install bubblewrap with `make setup`, or unset AUTOGRADE_SANDBOX)")
+        raise AutogradeError(f"the {wanted} sandbox does not work on this machine ({problems[wanted]}); "
+                             "install bubblewrap with `make setup`, or unset AUTOGRADE_SANDBOX")
     if not warn or wanted:
         pass
     elif mechanism == "unshare":
-        print("autograde: warning: bubblewrap (bwrap) not found or not usable; isolating submissions with "
-              "unshare (no network, hidden folders) instead; run `make setup` as root to install it",
-              file=sys.stderr)
+        print(f"autograde: warning: {_bwrap_advice(problems['bwrap'])}; isolating submissions with unshare "
+              "(no network, hidden folders) instead", file=sys.stderr)
     elif mechanism == "none":
-        print("autograde: WARNING: no sandbox (neither bwrap nor unshare works here): submissions run with "
-              "your rights and can read your files and use the network; only the time, memory and process "
-              "limits apply. Install bubblewrap (`make setup` as root) before grading untrusted work",
-              file=sys.stderr)
+        print(f"autograde: WARNING: no sandbox ({_bwrap_advice(problems['bwrap'])}; unshare: {problems['unshare']}): "
+              "submissions run with your rights and can read your files and use the network; only the time, "
+              "memory and process limits apply. Fix that before grading untrusted work", file=sys.stderr)
     return Sandbox(mechanism)
 
 
-def works(mechanism: str) -> bool:
-    """Whether `mechanism` can run `true` here (a missing tool or forbidden namespaces say no)."""
+def _bwrap_advice(problem: str) -> str:
+    """What to do about bwrap: install it where it is missing, or the reason it failed where it is not."""
+    if problem == NOT_INSTALLED:
+        return "bubblewrap (bwrap) is not installed: run `make setup` as root (apt-get install bubblewrap)"
+    return f"bubblewrap (bwrap) is installed but failed: {problem}"
+
+
+NOT_INSTALLED = "not installed"
+
+
+def why_not(mechanism: str) -> str | None:
+    """Why `mechanism` cannot run `true` here (None when it can): not installed, or its error."""
     if shutil.which(mechanism) is None:
-        return False
+        return NOT_INSTALLED
     with tempfile.TemporaryDirectory(prefix="autograde-probe-") as parent:
         probe = Path(parent) / "scratch"
         probe.mkdir()
         argv = Sandbox(mechanism).wrap([sys.executable, "-c", "pass"], probe, [])
         try:
-            return subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                  timeout=30).returncode == 0
-        except (OSError, subprocess.TimeoutExpired):
-            return False
+            done = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                                  errors="replace", timeout=30)
+        except (OSError, subprocess.TimeoutExpired) as error:
+            return f"{type(error).__name__}: {error}"
+    if done.returncode == 0:
+        return None
+    lines = done.stderr.strip().splitlines()
+    return f"{lines[-1][:200]} (exit code {done.returncode})" if lines else f"exit code {done.returncode}"
+
+
+def works(mechanism: str) -> bool:
+    """Whether `mechanism` can run `true` here (a missing tool or forbidden namespaces say no)."""
+    return why_not(mechanism) is None

@@ -2,8 +2,10 @@
 
 nbgrader trusts a submission's cell metadata in places (which cells are graded, their ids, a cell's
 type, the kernel to start). Here, in the grading process, outside any kernel:
-- a file that is too big, empty, not JSON, not a notebook, or of a notebook format newer than 4 is
-  refused with a reason the student can act on;
+- a file that is too big, empty, not JSON, not a notebook, of a notebook format newer than 4, that
+  nbformat's validator rejects (outputs aside: they are never used), or whose nbgrader metadata has
+  types nbgrader never writes (a list as grade_id, a string as points) is refused with a reason the
+  student can act on;
 - every cell that claims an nbgrader grade_id the source has gets the source's nbgrader metadata and
   cell type (so points, ids, locks and schema version come from the source), and a locked cell the
   source's text; any other nbgrader metadata is removed (an invented graded cell grades nothing);
@@ -15,11 +17,14 @@ type, the kernel to start). Here, in the grading process, outside any kernel:
 
 import copy
 import json
+import warnings
 from pathlib import Path
 
 import nbformat
 from nbformat import NotebookNode
 from nbgrader import utils
+
+from autograde.errors import one_line
 
 
 class SubmissionError(Exception):
@@ -35,7 +40,7 @@ def read_submission(path: Path, max_mb: float) -> NotebookNode:
                               "clear its outputs (Kernel > Restart Kernel and Clear Outputs) and submit again")
     try:
         data = json.loads(path.read_bytes())
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # (RecursionError: nested too deep)
         raise SubmissionError(f"NotJSONError: {path.name} is not valid JSON (damaged or cut off); "
                               "submit a copy saved by Jupyter") from None
     if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
@@ -45,14 +50,65 @@ def read_submission(path: Path, max_mb: float) -> NotebookNode:
         raise SubmissionError(f"{path.name} has notebook format {version!r}; the grader reads format 4 "
                               "(save it with Jupyter as a .ipynb notebook, format 4)")
     try:
-        notebook = nbformat.reads(json.dumps(data), as_version=4)
-        for cell in notebook.cells:
-            if cell.get("cell_type") not in ("code", "markdown", "raw") or not isinstance(cell.get("source"), str):
-                raise ValueError("a cell without a type or text")
-    except Exception as error:  # nbformat rejects broken notebooks with a variety of exceptions
-        raise SubmissionError(f"{path.name} is not a readable Jupyter notebook ({type(error).__name__}); "
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate ("\ud800") reads as JSON but cannot be written out
+        raise SubmissionError(f"{path.name} holds text that is not valid Unicode; "
                               "submit a copy saved by Jupyter") from None
+    try:
+        # (Outputs are never used, so they are not judged: a strange output of an extension costs nothing.)
+        for cell in data["cells"]:
+            if isinstance(cell, dict) and cell.get("cell_type") == "code":
+                cell["outputs"], cell["execution_count"] = [], None
+        with warnings.catch_warnings():  # (the error is raised below: no warnings or log lines for it)
+            warnings.simplefilter("ignore")
+            notebook = nbformat.reads(json.dumps(data), as_version=4, capture_validation_error={})
+            # Missing or repeated cell ids repaired, as Jupyter does when it opens the notebook.
+            notebook = nbformat.from_dict(nbformat.validator.normalize(notebook)[1])
+            nbformat.validate(notebook)
+    except Exception as error:  # nbformat rejects broken notebooks with a variety of exceptions
+        raise SubmissionError(f"{path.name} is not a valid Jupyter notebook ({_schema_error(data) or one_line(error)}); "
+                              "submit a copy saved by Jupyter") from None
+    for index, cell in enumerate(notebook.cells):
+        problem = nbgrader_metadata_problem(cell.metadata.get("nbgrader"))
+        if problem:
+            raise SubmissionError(f"cell {index + 1} of {path.name} has nbgrader metadata that Jupyter does not "
+                                  f"write ({problem}); copy your answers into a fresh copy of the lesson's notebook "
+                                  "and submit that")
     return notebook
+
+
+def _schema_error(data: dict) -> str | None:
+    """The first place where the raw JSON breaks nbformat's schema (nbformat itself may fail with a
+    TypeError first on such a notebook, which says less)."""
+    try:
+        errors = nbformat.validator.get_validator(version=4, version_minor=5).iter_errors(data)
+        error = next(iter(errors), None)
+    except Exception:
+        return None
+    return error.message[:300] if error is not None else None
+
+
+# The nbgrader cell metadata keys and the types nbgrader writes them with (nbgrader's schema 3).
+NBGRADER_TYPES = {"grade_id": str, "points": (int, float), "schema_version": int,
+                  "solution": bool, "grade": bool, "locked": bool, "task": bool, "cell_type": str}
+
+
+def nbgrader_metadata_problem(nbgrader) -> str | None:
+    """What is wrong with a cell's `nbgrader` metadata, or None (also when there is none)."""
+    if nbgrader is None:
+        return None
+    if not isinstance(nbgrader, dict):
+        return f"nbgrader is a {type(nbgrader).__name__}, not a mapping"
+    for key, kinds in NBGRADER_TYPES.items():
+        value = nbgrader.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, kinds) or (kinds is not bool and isinstance(value, bool)):
+            return f"{key} is a {type(value).__name__}"
+    points = nbgrader.get("points")
+    if points is not None and not 0 <= points < float("inf"):
+        return f"points is {points}"
+    return None
 
 
 def rebuild(submitted: NotebookNode, source: NotebookNode, released: NotebookNode) -> NotebookNode:
@@ -86,7 +142,8 @@ def rebuild(submitted: NotebookNode, source: NotebookNode, released: NotebookNod
                          if cell.metadata.get("nbgrader", {}).get("grade_id") in order[:index]), -1)
         cells.insert(previous + 1, _copy(original))
         seen.add(grade_id)
-    notebook = nbformat.v4.new_notebook(cells=cells)
+    notebook = nbformat.v4.new_notebook()  # (cells set after: new_notebook would warn about repeated ids)
+    notebook.cells = cells
     notebook.metadata = {key: copy.deepcopy(source.metadata[key])
                          for key in ("kernelspec", "language_info") if key in source.metadata}
     _unique_ids(notebook)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from nbformat import NotebookNode
 from nbgrader import utils
 
-from autograde.checks import RECORD_MIME
+from autograde.checks import RECORD_MIME, distinct_digits
 from autograde.feedback import error_line
 
 CHECKS = {"assert_close", "assert_true", "assert_shape", "assert_sympy_zero"}
@@ -148,7 +148,8 @@ def _recheck(record) -> str | None:
                 return f"{what}: expected {len(want)} values, got {len(got)}"
             for g, w in zip(got, want):
                 if not (math.isfinite(w) and abs(g - w) <= atol + rtol * abs(w)):
-                    return f"{what}: expected {w:.6g}, got {g:.6g}"
+                    expected_text, got_text = distinct_digits(w, g)
+                    return f"{what}: expected {expected_text}, got {got_text}"
             return None
         if kind == "close_summary" or kind == "true":
             return None if record["passed"] is True else what

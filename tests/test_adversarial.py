@@ -12,8 +12,10 @@ neither works here. Everything else runs under any mechanism.
 """
 
 import csv
+import html
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -40,9 +42,10 @@ TOY = REPO / "tests" / "fixtures" / "toy"
 # 7.1 s beside two busy processes; at 4 s it was cut off under load.
 LIMITS = Limits(notebook_timeout=90, cell_timeout=15, interrupt_grace=2, memory_mb=1536, tree_memory_mb=2048,
                 processes=64, output_kb=256, notebook_mb=2)
-# A case's grading time: the notebook's budget plus nbgrader's start and end on 2 busy cores.
-CASE_SECONDS = 60
-CLASS_SECONDS = 300
+# A case's grading time: a cell that hangs is stopped after wall_factor x its limit (the limits count
+# CPU time; a hung cell uses none), plus the grace and nbgrader's start and end on 2 busy cores.
+CASE_SECONDS = LIMITS.wall_factor * LIMITS.cell_timeout + LIMITS.interrupt_grace + 20
+CLASS_SECONDS = 600
 HONEST = {"full": 6.0, "blank": 0.0, "partial_1": 2.0, "partial_2": 3.0}
 RIGHT = {
     "log_sigmoid": "return -math.log(1.0 + math.exp(-x))",
@@ -511,13 +514,19 @@ def test_case_gets_its_exact_score(graded, name):
     if expected.dangerous and not own_uid_sandbox():
         pytest.skip("kernels get no uid of their own here (not root): the attack was not run")
     result = results[name]
+    assert_exact_result(name, result)
+    assert result.seconds < CASE_SECONDS, f"{name} took {result.seconds:.0f} s"
+
+
+def assert_exact_result(name: str, result) -> None:
+    """The case's score, and the reason it was stopped (or none)."""
+    expected, _ = CASES[name]
     assert (result.score, result.max_score) == (expected.score, 6.0), (name, result)
     if expected.failure is None:
-        assert result.failure is None, result.failure
+        assert result.failure is None, (name, result.failure)
     else:
-        assert result.failure is not None and expected.failure in result.failure, result.failure
+        assert result.failure is not None and expected.failure in result.failure, (name, result.failure)
         assert "\n" not in result.failure
-    assert result.seconds < CASE_SECONDS, f"{name} took {result.seconds:.0f} s"
 
 
 def test_honest_students_keep_their_scores(graded):
@@ -560,6 +569,14 @@ def test_output_bomb_is_cut_off(graded):
     notebook = context["out"] / "autograded" / "output_bomb" / "toy" / "toy.ipynb"
     assert notebook.stat().st_size < 2 * LIMITS.output_kb * 1024
     assert "output cut off by the grader" in notebook.read_text()
+
+
+def test_a_cell_stopped_at_its_limit_says_so_in_the_feedback(graded):
+    """infinite_loop's loop is interrupted at the cell limit; the student reads why, not only a
+    KeyboardInterrupt."""
+    _, _, context, _ = graded
+    feedback = (context["out"] / "feedback" / "infinite_loop" / "toy" / "toy.html").read_text()
+    assert "CellTimeLimit: the grader interrupted this cell: it " in html.unescape(re.sub(r"<[^>]+>", "", feedback))
 
 
 def test_a_submission_s_processes_share_one_memory_limit(graded):
@@ -677,3 +694,17 @@ def test_an_unknown_sandbox_is_a_one_line_error(monkeypatch):
     monkeypatch.setenv("AUTOGRADE_SANDBOX", "chroot")
     with pytest.raises(AutogradeError, match="AUTOGRADE_SANDBOX=chroot is unknown"):
         choose_sandbox.__wrapped__()
+
+
+def test_the_sandbox_warning_says_why_an_installed_bwrap_failed(monkeypatch, tmp_path, capsys):
+    tools = tmp_path / "tools"
+    tools.mkdir()
+    fake = tools / "bwrap"
+    fake.write_text("#!/bin/sh\necho 'bwrap: setting up uid map: Permission denied' >&2\nexit 1\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tools))
+    monkeypatch.setenv("AUTOGRADE_SANDBOX", "")
+    assert choose_sandbox.__wrapped__().mechanism == "none"
+    warning = capsys.readouterr().err
+    assert "bubblewrap (bwrap) is installed but failed: bwrap: setting up uid map: Permission denied (exit code 1)" in warning
+    assert "not installed" not in warning.split("unshare:")[0] and "unshare: not installed" in warning

@@ -16,8 +16,16 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from nbgrader.api import Gradebook
 
+from autograde import grading
+from autograde.class_grading import mark_missing
 from autograde.cli import main
+from autograde.execute import OTHER_PATH_REFUSED
+from autograde.grading import prepare_grader
+from autograde.kernel_uids import FIRST_UID, UID_COUNT, KernelUid
+from autograde.lessons import find_lessons
+from autograde.runner import CourseDir, run_nbgrader
 from autograde.sample_class import build_sample_class
 from autograde.sandbox import Limits
 from autograde.selfcheck import check_notebook
@@ -65,6 +73,11 @@ def add_hostile_students(submissions: Path) -> None:
     }
     notebooks["deleted_test_cell"].cells = [cell for cell in notebooks["deleted_test_cell"].cells
                                             if cell.get("id") != "log_sigmoid_tests"]
+    # A correct notebook whose answer cell says its grade_id is a list: this once stopped the whole
+    # class with "TypeError: unhashable type: 'list'" while the submission was rebuilt.
+    notebooks["list_grade_id"] = nbformat.read(TOY_SOURCE, as_version=4)
+    next(cell for cell in notebooks["list_grade_id"].cells
+         if cell.metadata.get("nbgrader", {}).get("solution"))["metadata"]["nbgrader"]["grade_id"] = ["x"]
     for student, notebook in notebooks.items():
         path = submissions / student / "toy" / "toy.ipynb"
         path.parent.mkdir(parents=True)
@@ -215,9 +228,11 @@ def test_class_grading_runs_through_broken_submissions(graded_class):
     summary = read_csv(out / "summary.csv")
     assert summary["not_json"]["failure"].startswith("NotJSONError")
     assert "DeadKernelError" in summary["kernel_exit"]["failure"]
-    for student in ("not_json", "kernel_exit"):
+    assert "nbgrader metadata that Jupyter does not write (grade_id is a list)" in summary["list_grade_id"]["failure"]
+    for student in ("not_json", "kernel_exit", "list_grade_id"):
         assert float(summary[student]["score"]) == 0.0 and float(summary[student]["max_score"]) == 6.0
-    assert {student for student, row in summary.items() if row["failure"]} == {"not_json", "kernel_exit"}
+    assert {student for student, row in summary.items() if row["failure"]} == {"not_json", "kernel_exit",
+                                                                                "list_grade_id"}
 
 
 def test_class_grades_csv_has_the_expected_scores(graded_class, sample_class):
@@ -232,8 +247,12 @@ def test_class_grades_csv_has_the_expected_scores(graded_class, sample_class):
         "deleted_test_cell": 6.0,  # the deleted test cell was put back and passed
         "kernel_exit": 0.0,
         "not_json": 0.0,
+        "list_grade_id": 0.0,
     }
     assert {float(row["max_score"]) for row in grades.values()} == {6.0}
+    # Every student handed in the toy lesson (a missing one would say so); the formgrader's names are the ids.
+    assert {row["submission"] for row in grades.values()} == {"graded"}
+    assert all((row["last_name"], row["first_name"]) == (student, "") for student, row in grades.items())
 
 
 def test_deleted_test_cell_is_graded_from_the_source(graded_class):
@@ -250,7 +269,7 @@ def test_feedback_shows_errors_but_no_hidden_tests(graded_class):
     # Every student whose notebook ran gets feedback (also when its kernel died on the way).
     assert {path.parts[-3] for path in feedback} == {
         "full", "blank", "partial_1", "partial_2", "isclose_cheat", "float_cheat", "rebound_checks",
-        "deleted_test_cell", "kernel_exit"}
+        "deleted_test_cell", "kernel_exit"}  # (not_json and list_grade_id never ran)
     for path in feedback:
         text = html.unescape(re.sub(r"<[^>]+>", "", path.read_text()))  # as a reader sees it
         assert 'assert_close(log_sigmoid(0.0), -0.6931471805599453, what="log_sigmoid(0.0)")' in text
@@ -258,3 +277,89 @@ def test_feedback_shows_errors_but_no_hidden_tests(graded_class):
         assert "---->" not in text and "Cell In[" not in text  # no traceback (it would quote hidden lines)
     cheat = html.unescape(re.sub(r"<[^>]+>", "", (out / "feedback" / "float_cheat" / "toy" / "toy.html").read_text()))
     assert "AssertionError: log_sigmoid(0.0): expected a plain float or a torch.Tensor, got AlwaysEqual" in cheat
+
+
+def test_a_grader_fault_on_one_submission_is_that_students_0(graded_class, sample_class, tmp_path, monkeypatch):
+    """An exception of the grader's own (here: reading the notebook) becomes the student's 0 with a
+    one-line reason; the traceback goes to the log, and the gradebook holds the 0."""
+    out, _, _ = graded_class
+    submissions, _ = sample_class
+    course_root = tmp_path / "course"
+    shutil.copytree(out, course_root, ignore=shutil.ignore_patterns("feedback", "autograded"))
+    course = CourseDir(course_root, TOY, submissions / "blank")
+    (tmp_path / "scratch").mkdir()
+    grader = prepare_grader(course, Limits(), tmp_path / "scratch", [], warn=False)
+
+    def broken_reader(path, max_mb):
+        raise RuntimeError("a fault of the grader's\nsecond line")
+
+    monkeypatch.setattr(grading, "read_submission", broken_reader)
+    lesson = find_lessons(TOY)[0]
+    result, log = grading.grade_submission(grader, lesson, "full")
+    assert (result.score, result.max_score) == (0.0, 6.0)
+    assert result.failure == ("the grader failed on this notebook (RuntimeError: a fault of the grader's); "
+                              "the traceback is in its log")
+    assert "Traceback (most recent call last)" in log and "broken_reader" in log
+    with Gradebook(course.gradebook_url) as gradebook:
+        assert gradebook.find_submission("toy", "full").score == 0.0
+
+
+def test_grades_csv_tells_a_missing_submission_from_a_real_0(tmp_path):
+    grades = tmp_path / "grades.csv"
+    grades.write_text("assignment,duedate,timestamp,student_id,last_name,first_name,email,raw_score,"
+                      "late_submission_penalty,score,max_score\n"
+                      "toy,,,ann,ann,,,0.0,0.0,0.0,6.0\n"
+                      "toy,,,bob,bob,,,0.0,0.0,0.0,6.0\n"
+                      "other,,,ann,ann,,,0.0,0.0,0.0,4.0\n")
+    mark_missing(grades, {("ann", "toy"), ("bob", "toy")})
+    rows = {(row["student_id"], row["assignment"]): row for row in csv.DictReader(grades.open(newline=""))}
+    assert {key: (row["submission"], row["score"]) for key, row in rows.items()} == {
+        ("ann", "toy"): ("graded", "0.0"), ("bob", "toy"): ("graded", "0.0"), ("ann", "other"): ("missing", "")}
+
+
+def test_kernel_uids_are_no_account_and_not_shared_between_graders(tmp_path):
+    with KernelUid(tmp_path) as first, KernelUid(tmp_path) as second:
+        assert first != second and all(FIRST_UID <= uid < FIRST_UID + UID_COUNT for uid in (first, second))
+    # Another grader (another process) holds the first uid of a two-uid range: this one takes the second.
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import fcntl, sys, time\n"
+        f"file = open({str(tmp_path / str(FIRST_UID))!r}, 'w')\n"
+        "fcntl.flock(file, fcntl.LOCK_EX)\n"
+        "print('held', flush=True)\n"
+        "time.sleep(60)")], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline() == "held\n"
+        for _ in range(5):  # (wherever in the range it starts)
+            with KernelUid(tmp_path, first=FIRST_UID, count=2) as uid:
+                assert uid == FIRST_UID + 1
+    finally:
+        holder.kill()
+        holder.wait()
+    # uid 0 is an account (root): never handed out.
+    with pytest.raises(RuntimeError, match="no free kernel uid"):
+        KernelUid(tmp_path, first=0, count=1).__enter__()
+
+
+def test_nbgrader_autograde_outside_the_pipeline_refuses_with_a_pointer(graded_class):
+    """The formgrader's Autograde button (nbgrader's API) and a plain `nbgrader autograde` run
+    nbgrader with this course's configuration but not through autograde/grading.py: they refuse."""
+    out, _, _ = graded_class
+    course = CourseDir(out, TOY, out / "release")
+    plain = run_nbgrader(course, "autograde", "toy", "--student=full", "--force")
+    assert not plain.ok and OTHER_PATH_REFUSED in plain.log
+    api = subprocess.run([sys.executable, "-c", (
+        "import json, sys\n"
+        "from traitlets.config import Config\n"
+        "from nbgrader.apps import NbGraderAPI\n"
+        "from nbgrader.coursedir import CourseDirectory\n"
+        "from autograde.runner import CONFIG_FILE\n"
+        "config = Config()\n"
+        "path = str(CONFIG_FILE) + '.py'\n"
+        "exec(compile(open(path).read(), path, 'exec'), {'get_config': lambda: config, '__file__': path})\n"
+        f"config.CourseDirectory.root = {str(out)!r}\n"
+        f"config.CourseDirectory.source_directory = {str(TOY)!r}\n"
+        "api = NbGraderAPI(CourseDirectory(config=config), config=config)\n"
+        "print(json.dumps(api.autograde('toy', 'full', force=True)))")],
+        cwd=REPO, capture_output=True, text=True, timeout=300)
+    answer = json.loads(api.stdout.strip().splitlines()[-1])
+    assert answer["success"] is False and OTHER_PATH_REFUSED in answer["log"] + answer.get("error", "")
