@@ -14,7 +14,7 @@ without the phrase scores about 0.75; the phrase followed by another question's 
 
 from collections.abc import Sequence
 
-from rlhf_lab.evaluation import content_similarity, is_degenerate, starts_with_explain
+from rlhf_lab.evaluation import SALAD_SIMILARITY, content_similarity, is_degenerate, starts_with_explain
 
 PREFIX_WEIGHT = 0.25  # the style people asked for ...
 CONTENT_WEIGHT = 0.75  # ... matters less than answering the question
@@ -22,9 +22,13 @@ CONTENT_WEIGHT = 0.75  # ... matters less than answering the question
 
 def gold_reward(answer: str, expected_answer: str, taught_answers: Sequence[str]) -> float:
     """The judge's score of one answer, in [0, 1] (see the module's note)."""
-    if is_degenerate(answer, taught_answers):
+    similarity = content_similarity(answer, expected_answer)
+    # Close to its own taught answer means not word salad: only the cheap checks are left to run (the
+    # salad check compares with every taught answer, most of the judge's time).
+    known = () if similarity >= SALAD_SIMILARITY and expected_answer in taught_answers else taught_answers
+    if is_degenerate(answer, known):
         return 0.0
-    return PREFIX_WEIGHT * starts_with_explain(answer) + CONTENT_WEIGHT * content_similarity(answer, expected_answer)
+    return PREFIX_WEIGHT * starts_with_explain(answer) + CONTENT_WEIGHT * similarity
 
 
 def mean_gold_reward(answers: Sequence[str], expected_answers: Sequence[str], taught_answers: Sequence[str]) -> float:

@@ -25,3 +25,46 @@ def plot_training(log_history: list[dict], path: str | Path) -> Path:
     fig.savefig(path, dpi=100)
     plt.close(fig)
     return Path(path)
+
+
+RLHF_CURVES = (("proxy", "proxy reward r(x, y)"), ("gold", "gold reward (the judge)"), ("kl", "KL to the reference (nats)"),
+               ("rate", "'Let me explain' rate"))
+
+
+def plot_rlhf_training(history: list[dict], path: str | Path) -> Path:
+    """RLHF's curves against the step, each a mean over that step's sampled answers; returns the PNG's path."""
+    fig, axes = plt.subplots(1, len(RLHF_CURVES), figsize=(4 * len(RLHF_CURVES), 3.2))
+    for ax, (key, title) in zip(axes, RLHF_CURVES):
+        ax.plot([entry["step"] for entry in history], [entry[key] for entry in history], marker="o", markersize=2)
+        ax.set_title(title)
+        ax.set_xlabel("step")
+        ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return Path(path)
+
+
+def plot_beta_sweep(histories: dict[float, list[dict]], path: str | Path) -> Path:
+    """Two rows: proxy, gold and KL against the step, one line per beta; then gold and proxy against the
+    KL (the over-optimisation curve of Gao et al. 2022). Returns the PNG's path."""
+    fig, axes = plt.subplots(2, 3, figsize=(13, 7))
+    for beta, history in sorted(histories.items()):
+        steps = [entry["step"] for entry in history]
+        for ax, key in zip(axes[0], ("proxy", "gold", "kl")):
+            ax.plot(steps, [entry[key] for entry in history], label=f"beta {beta:g}")
+        kl = [entry["kl"] for entry in history]
+        axes[1][0].plot(kl, [entry["gold"] for entry in history], marker=".", label=f"beta {beta:g}")
+        axes[1][1].plot(kl, [entry["proxy"] for entry in history], marker=".", label=f"beta {beta:g}")
+    titles = ("proxy reward", "gold reward", "KL to the reference (nats)", "gold reward against KL",
+              "proxy reward against KL")
+    for ax, title in zip(axes.flat, titles):
+        ax.set_title(title)
+        ax.set_xlabel("KL (nats)" if "against" in title else "step")
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7)
+    axes[1][2].axis("off")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return Path(path)

@@ -17,6 +17,7 @@ was interrupted continue where it stopped, with the same samples it would have d
 """
 
 import math
+import time
 from pathlib import Path
 
 import torch
@@ -106,7 +107,8 @@ def train_rlhf_policy(policy, reference, reward_model, tokenizer, prompts: list[
     """
     policy.eval()  # dropout off, as TRL does; gradients still flow
     reference.eval().requires_grad_(False)
-    optimizer = torch.optim.AdamW(policy.parameters(), lr=settings["learning_rate"], weight_decay=0.0)
+    # fused: one kernel for all parameters (as in rlhf_lab.sft); the embedding alone is 6.4M of them.
+    optimizer = torch.optim.AdamW(policy.parameters(), lr=settings["learning_rate"], weight_decay=0.0, fused=True)
     generator = torch.Generator().manual_seed(settings["seed"])
     history: list[dict] = []
     checkpoint = Path(output_dir) / CHECKPOINT if output_dir else None
@@ -121,10 +123,13 @@ def train_rlhf_policy(policy, reference, reward_model, tokenizer, prompts: list[
     progress = tqdm(range(len(history), settings["steps"]), initial=len(history), total=settings["steps"],
                     desc=f"RLHF (beta {settings['beta']})", unit="step")
     for step in progress:
+        started, cpu_started = time.perf_counter(), time.process_time()
         chosen = torch.randint(len(prompts), (settings["prompts"],), generator=generator).tolist()
         metrics = rl_step(policy, reference, reward_model, tokenizer, optimizer, [prompts[i] for i in chosen],
                           [expected[i] for i in chosen], taught, settings, vocabulary, generator)
-        history.append({"step": step + 1, **metrics})
+        # CPU seconds (all threads) next to wall seconds: on a shared machine the wall clock measures the others too.
+        history.append({"step": step + 1, **metrics, "seconds": time.perf_counter() - started,
+                        "cpu_seconds": time.process_time() - cpu_started})
         progress.set_postfix(proxy=f"{metrics['proxy']:.2f}", gold=f"{metrics['gold']:.2f}",
                              kl=f"{metrics['kl']:.2f}", refresh=False)
         if checkpoint and ((step + 1) % save_every == 0 or step + 1 == settings["steps"]):
