@@ -10,10 +10,11 @@ import matplotlib.pyplot as plt
 CURVES = (("loss", "DPO loss"), ("rewards/margins", "reward margin"), ("rewards/accuracies", "reward accuracy"))
 
 
-def plot_training(log_history: list[dict], path: str | Path) -> Path:
-    """One panel per curve from a Trainer's log_history; returns the PNG's path."""
-    fig, axes = plt.subplots(1, len(CURVES), figsize=(4 * len(CURVES), 3.2))
-    for ax, (key, title) in zip(axes, CURVES):
+def plot_training(log_history: list[dict], path: str | Path, curves: tuple = CURVES) -> Path:
+    """One panel per (key, title) curve from a Trainer's log_history (or RLHF_CURVES from an RLHF history);
+    returns the PNG's path."""
+    fig, axes = plt.subplots(1, len(curves), figsize=(4 * len(curves), 3.2))
+    for ax, (key, title) in zip(axes, curves):
         points = [(entry["step"], entry[key]) for entry in log_history if key in entry]
         if points:
             steps, values = zip(*points)
@@ -29,20 +30,6 @@ def plot_training(log_history: list[dict], path: str | Path) -> Path:
 
 RLHF_CURVES = (("proxy", "proxy reward r(x, y)"), ("gold", "gold reward (the judge)"), ("kl", "KL to the reference (nats)"),
                ("rate", "'Let me explain' rate"))
-
-
-def plot_rlhf_training(history: list[dict], path: str | Path) -> Path:
-    """RLHF's curves against the step, each a mean over that step's sampled answers; returns the PNG's path."""
-    fig, axes = plt.subplots(1, len(RLHF_CURVES), figsize=(4 * len(RLHF_CURVES), 3.2))
-    for ax, (key, title) in zip(axes, RLHF_CURVES):
-        ax.plot([entry["step"] for entry in history], [entry[key] for entry in history], marker="o", markersize=2)
-        ax.set_title(title)
-        ax.set_xlabel("step")
-        ax.grid(alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return Path(path)
 
 
 def plot_beta_sweep(histories: dict[float, list[dict]], path: str | Path) -> Path:

@@ -14,7 +14,7 @@ from rlhf_lab.embedded import heldout_questions, topic_answers
 from rlhf_lab.evaluation import compare, generate_answers
 from rlhf_lab.gold_reward import mean_gold_reward
 from rlhf_lab.pairs import build_pairs, format_prompt, make_pair
-from rlhf_lab.plots import plot_rlhf_training
+from rlhf_lab.plots import RLHF_CURVES, plot_training
 from rlhf_lab.proxy_reward import build_proxy_reward, load_proxy_reward, proxy_log, proxy_scores
 from rlhf_lab.reference import load_reference, resolve_reference
 from rlhf_lab.rlhf_loop import sampled_kl, train_rlhf_policy
@@ -100,7 +100,7 @@ def run_rlhf(output_dir: str | Path, tokenizer, preset: str = "cpu", model: str 
     write_jsonl(history, output_dir / "history.jsonl")
     write_jsonl([{"question": q, "before": b, "after": a} for q, b, a in zip(task["questions"], before, after)],
                 output_dir / "answers.jsonl")
-    plot_rlhf_training(history, output_dir / "rlhf_training.png")
+    plot_training(history, output_dir / "rlhf_training.png", RLHF_CURVES)
     metrics = {
         "preset": preset, "beta": rl["beta"], "steps": len(history), "reward_heldout_accuracy": reward_accuracy,
         **compare(task["questions"], before, after, task["expected"], taught_answers=task["taught"]),

@@ -14,7 +14,6 @@ work. vocabulary=None keeps the full vocabulary (GPT-2 on a GPU, the comparison 
 """
 
 import torch
-from tqdm.auto import tqdm
 from transformers import PreTrainedModel
 
 
@@ -119,8 +118,3 @@ def decode_completions(tokenizer, batch: dict[str, torch.Tensor]) -> list[str]:
     return [tokenizer.decode(row[mask.bool()], skip_special_tokens=True)
             for row, mask in zip(completion, batch["completion_mask"])]
 
-
-def sample_in_chunks(model, prompts: list[list[int]], chunk: int, desc: str, **kwargs) -> list[dict]:
-    """sample_completions over many prompts, `chunk` rows at a time, with a progress bar."""
-    return [sample_completions(model, prompts[start:start + chunk], **kwargs)
-            for start in tqdm(range(0, len(prompts), chunk), desc=desc, unit="batch", leave=False)]
