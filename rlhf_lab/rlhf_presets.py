@@ -4,6 +4,13 @@
 hh-rlhf from the Hub, the same code with a smaller learning rate, more prompts and longer answers.
 Each preset holds the policy's RL settings ("rl"), the proxy reward model's ("reward"), and where the
 reference model and the data come from.
+
+Measured with the cpu preset on the 106 held-out questions (2 cores shared with other jobs, 2026-11-30):
+beta 0.5, 30 steps: "Let me explain" 4% -> 100%, degenerate 0%, on topic 97%, gold reward 0.755 -> 0.981,
+proxy -2.48 -> 1.64, KL 3.5 nats. beta 0: the proxy climbs to 3.90 while the gold reward falls to 0.10
+(84% degenerate: the prefix repeated, then another topic's answer; KL 38 nats). An earlier trial with
+beta 0.1 and lr 1e-4 left 9% of the answers degenerate and 90% on topic: too weak an anchor for this
+proxy, which scores "prefix + another topic" above the right answer.
 """
 
 from rlhf_lab.data import EMBEDDED, HUB_DATASET
