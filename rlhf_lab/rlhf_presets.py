@@ -5,12 +5,17 @@ hh-rlhf from the Hub, the same code with a smaller learning rate, more prompts a
 Each preset holds the policy's RL settings ("rl"), the proxy reward model's ("reward"), and where the
 reference model and the data come from.
 
-Measured with the cpu preset on the 106 held-out questions (2 cores shared with other jobs, 2026-11-30):
-beta 0.5, 30 steps: "Let me explain" 4% -> 100%, degenerate 0%, on topic 97%, gold reward 0.755 -> 0.981,
-proxy -2.48 -> 1.64, KL 3.5 nats. beta 0: the proxy climbs to 3.90 while the gold reward falls to 0.10
-(84% degenerate: the prefix repeated, then another topic's answer; KL 38 nats). An earlier trial with
-beta 0.1 and lr 1e-4 left 9% of the answers degenerate and 90% on topic: too weak an anchor for this
-proxy, which scores "prefix + another topic" above the right answer.
+Measured with the cpu preset on the 106 held-out questions (bench/rlhf_sweep.py, 2 cores, 2026-11-30), the
+reference at 4% "Let me explain", gold reward 0.755, proxy -2.48:
+
+    beta   rate  degenerate  on topic  gold   proxy  KL (nats)
+    0      94%   84%         12%       0.103  3.90   38.1   the prefix repeated, then another topic's answer
+    0.1    100%  23%         44%       0.550  3.67   14.0
+    0.5    100%  0%          97%       0.981  1.64   3.5    (the preset; RL 26 s, the whole command 38 s
+    1.0    97%   0%          99%       0.982  1.52   2.2     once reference and reward model are cached)
+
+The proxy scores "prefix + another topic" and "prefix twice" above the right answer (it only ever saw
+the prefix vary), so with a weak KL anchor the policy trades content for proxy reward.
 """
 
 from rlhf_lab.data import EMBEDDED, HUB_DATASET
