@@ -19,8 +19,11 @@ def cmd_pairs(args) -> None:
 
 def cmd_build_reference(args) -> None:
     from rlhf_lab.reference import build_tiny_reference
+    from rlhf_lab.rlhf_pipeline import proxy_reward_of
+    from rlhf_lab.tokenizer import load_tokenizer
 
     print(build_tiny_reference())
+    print(proxy_reward_of("cpu", load_tokenizer()))  # lesson 6's reward model, cached with the reference
 
 
 def cmd_train_dpo(args) -> None:
@@ -61,7 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
     pairs.add_argument("--tokenizer", default=OFFLINE, help="GPT-2 tokenizer for the length filter")
     pairs.set_defaults(run=cmd_pairs)
 
-    reference = commands.add_parser("build-reference", help="train and cache the tiny offline reference model")
+    reference = commands.add_parser("build-reference", help="train and cache the tiny offline reference model "
+                                                            "and lesson 6's reward model")
     reference.set_defaults(run=cmd_build_reference)
 
     train = commands.add_parser("train-dpo", help="DPO with TRL's DPOTrainer against a frozen reference")

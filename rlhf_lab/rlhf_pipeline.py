@@ -57,6 +57,16 @@ def evaluate_policy(policy, reference, reward_model, tokenizer, task: dict, voca
     return answers, scores
 
 
+def proxy_reward_of(preset: str, tokenizer, model: str | None = None, data: str | None = None,
+                    task: dict | None = None) -> Path:
+    """The preset's proxy reward model, trained once and cached (build-reference calls it too, so that a
+    lesson graded in a sandbox with a read-only cache finds it)."""
+    settings = RLHF_PRESETS[preset]
+    model, data = model or settings["model"], data or settings["data"]
+    task = task or rlhf_task(data, tokenizer)
+    return build_proxy_reward(resolve_reference(model), tokenizer, task["train"], task["heldout"], settings["reward"])
+
+
 def run_rlhf(output_dir: str | Path, tokenizer, preset: str = "cpu", model: str | None = None,
              data: str | None = None, beta: float | None = None, steps: int | None = None,
              questions: int | None = None) -> dict:
@@ -74,9 +84,8 @@ def run_rlhf(output_dir: str | Path, tokenizer, preset: str = "cpu", model: str 
     output_dir.mkdir(parents=True, exist_ok=True)
 
     task = rlhf_task(data, tokenizer)
+    reward_path = proxy_reward_of(preset, tokenizer, model, data, task)
     task.update({name: task[name][:questions] for name in ("questions", "expected")} if questions else {})
-    reference_path = resolve_reference(model)
-    reward_path = build_proxy_reward(reference_path, tokenizer, task["train"], task["heldout"], settings["reward"])
     reward_accuracy = proxy_log(reward_path)["heldout_accuracy"]
     print(f"proxy reward model: {reward_path} (held-out pairwise accuracy {reward_accuracy:.1%})")
 
