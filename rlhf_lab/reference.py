@@ -6,14 +6,10 @@ natural ways, "Let me explain. " among the rarer ones, on purpose: DPO can only 
 reference can already say (the loss depends on pi_theta / pi_ref), so pi_ref(chosen | x) must not be ~0.
 """
 
-import fcntl
-import hashlib
 import json
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
+from rlhf_lab.cache import cached_folder, fingerprint
 from rlhf_lab.data import EMBEDDED, load_dialogues
 from rlhf_lab.embedded import sft_conversations
 from rlhf_lab.models import load_causal_lm, new_model, tiny_gpt2_config
@@ -25,10 +21,6 @@ TINY = "tiny"
 TEXTBOOK_SFT = ("elith/llm-book-models", "chapter05/sft_model")
 SFT_SETTINGS = {"steps": 500, "batch_size": 16, "learning_rate": 3e-3, "warmup": 30, "seed": 0}
 RECIPE_VERSION = 2  # part of the cache key: bump it when train_sft's recipe changes what it produces
-
-
-def cache_root() -> Path:
-    return Path(os.environ.get("RLHF_LAB_CACHE", Path.home() / ".cache" / "rlhf_lab"))
 
 
 def sft_examples(conversations: list[tuple[str, str]], eos_token: str) -> list[tuple[str, str]]:
@@ -44,11 +36,6 @@ def conversations_of(data: str) -> list[tuple[str, str]]:
     return [(question, answer) for question, answer in extracted if question and answer]
 
 
-def _fingerprint(examples: list[tuple[str, str]], settings: dict) -> str:
-    digest = hashlib.sha256(json.dumps([RECIPE_VERSION, tiny_gpt2_config().to_dict(), settings, examples]).encode())
-    return digest.hexdigest()[:12]
-
-
 def build_tiny_reference(settings: dict = SFT_SETTINGS, data: str = EMBEDDED) -> Path:
     """Train (once) and cache the tiny reference model; later calls return the cached folder.
 
@@ -59,25 +46,17 @@ def build_tiny_reference(settings: dict = SFT_SETTINGS, data: str = EMBEDDED) ->
     """
     tokenizer = load_tokenizer(OFFLINE)
     examples = sft_examples(conversations_of(data), tokenizer.eos_token)
-    target = cache_root() / f"tiny-reference-{_fingerprint(examples, settings)}"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with open(target.with_name(target.name + ".lock"), "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not (target / "config.json").exists():
-            _train_and_save(tokenizer, examples, settings, target)
-    return target
+    key = fingerprint(RECIPE_VERSION, tiny_gpt2_config().to_dict(), settings, examples)
+    return cached_folder(f"tiny-reference-{key}", lambda folder: _train_and_save(tokenizer, examples, settings, folder))
 
 
-def _train_and_save(tokenizer, examples: list[tuple[str, str]], settings: dict, target: Path) -> None:
+def _train_and_save(tokenizer, examples: list[tuple[str, str]], settings: dict, folder: Path) -> None:
     model = new_model(tiny_gpt2_config(), settings["seed"])
     losses = train_sft(model, tokenizer, examples, **settings)
-    staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=".building-"))
-    model.save_pretrained(staging)
-    tokenizer.save_pretrained(staging)
-    (staging / "sft_log.json").write_text(json.dumps({"settings": settings, "examples": len(examples),
-                                                      "losses": losses}))
-    shutil.rmtree(target, ignore_errors=True)  # a folder left without config.json by an older crash
-    staging.rename(target)
+    model.save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    (folder / "sft_log.json").write_text(json.dumps({"settings": settings, "examples": len(examples),
+                                                     "losses": losses}))
 
 
 def resolve_reference(spec: str) -> str:

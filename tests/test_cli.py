@@ -34,3 +34,8 @@ def test_missing_model_folder_is_reported(tmp_path):
     result = run_cli("train-dpo", "--model", str(tmp_path / "no-model"), "--output", str(tmp_path / "run"),
                      "--preset", "cpu", "--max-steps", "1")
     assert result.returncode == 2 and "does not exist" in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_train_rlhf_rejects_an_unknown_preset(tmp_path):
+    result = run_cli("train-rlhf", "--preset", "tpu", "--output", str(tmp_path))
+    assert result.returncode == 2 and "invalid choice: 'tpu'" in result.stderr
