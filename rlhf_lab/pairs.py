@@ -5,10 +5,13 @@ The preference to learn is a style: the chosen completion is the dialogue's own 
 both sides, so the only thing DPO can learn from a pair is the prefix.
 """
 
-from transformers import PreTrainedTokenizerBase
+from typing import TYPE_CHECKING
 
 from rlhf_lab.errors import CourseError
 from rlhf_lab.tokenizer import encode_prompt_completion
+
+if TYPE_CHECKING:  # for the annotations only: importing transformers takes seconds
+    from transformers import PreTrainedTokenizerBase
 
 EXPLAIN_PREFIX = "Let me explain. "
 MAX_PROMPT_TOKENS = 256
@@ -44,7 +47,7 @@ def make_pair(question: str, answer: str, eos_token: str) -> dict:
 
 def fits_length(
     pair: dict,
-    tokenizer: PreTrainedTokenizerBase,
+    tokenizer: "PreTrainedTokenizerBase",
     max_prompt_tokens: int = MAX_PROMPT_TOKENS,
     max_total_tokens: int = MAX_TOTAL_TOKENS,
 ) -> bool:
@@ -58,7 +61,7 @@ def fits_length(
 
 def build_pairs(
     rows: list[dict],
-    tokenizer: PreTrainedTokenizerBase,
+    tokenizer: "PreTrainedTokenizerBase",
     max_prompt_tokens: int = MAX_PROMPT_TOKENS,
     max_total_tokens: int = MAX_TOTAL_TOKENS,
 ) -> tuple[list[dict], dict[str, int]]:

