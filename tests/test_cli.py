@@ -6,7 +6,10 @@ import pytest
 
 from rlhf_lab.data import write_jsonl
 
-ROW = {"chosen": "\n\nHuman: What is tea?\n\nAssistant: A drink.", "rejected": "\n\nHuman: What is tea?\n\nAssistant: No."}
+ROW = {
+    "chosen": "\n\nHuman: What is tea?\n\nAssistant: A drink.",
+    "rejected": "\n\nHuman: What is tea?\n\nAssistant: No.",
+}
 
 
 def run_cli(*args, cwd=None):
