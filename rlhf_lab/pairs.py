@@ -5,6 +5,8 @@ The preference to learn is a style: the chosen completion is the dialogue's own 
 both sides, so the only thing DPO can learn from a pair is the prefix.
 """
 
+from __future__ import annotations  # annotations stay unevaluated: transformers is not imported for them
+
 from typing import TYPE_CHECKING
 
 from rlhf_lab.errors import CourseError
@@ -47,7 +49,7 @@ def make_pair(question: str, answer: str, eos_token: str) -> dict:
 
 def fits_length(
     pair: dict,
-    tokenizer: "PreTrainedTokenizerBase",
+    tokenizer: PreTrainedTokenizerBase,
     max_prompt_tokens: int = MAX_PROMPT_TOKENS,
     max_total_tokens: int = MAX_TOTAL_TOKENS,
 ) -> bool:
@@ -61,7 +63,7 @@ def fits_length(
 
 def build_pairs(
     rows: list[dict],
-    tokenizer: "PreTrainedTokenizerBase",
+    tokenizer: PreTrainedTokenizerBase,
     max_prompt_tokens: int = MAX_PROMPT_TOKENS,
     max_total_tokens: int = MAX_TOTAL_TOKENS,
 ) -> tuple[list[dict], dict[str, int]]:

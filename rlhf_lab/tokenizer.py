@@ -6,6 +6,8 @@ the exact GPT-2 BPE. transformers 5.x silently builds an EMPTY tokenizer from
 reads the files, which is why we build it that way and then cache it with `save_pretrained`.
 """
 
+from __future__ import annotations  # annotations stay unevaluated: transformers is not imported for them
+
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,7 +28,7 @@ def _bpe_files() -> tuple[Path, Path]:
 
 
 @lru_cache(maxsize=None)
-def _offline_gpt2() -> "PreTrainedTokenizerBase":
+def _offline_gpt2() -> PreTrainedTokenizerBase:
     from transformers import GPT2Tokenizer  # without torch, unlike AutoTokenizer
 
     vocab, merges = _bpe_files()
@@ -35,7 +37,7 @@ def _offline_gpt2() -> "PreTrainedTokenizerBase":
     return GPT2Tokenizer(vocab=str(vocab), merges=str(merges))
 
 
-def load_tokenizer(name_or_path: str = OFFLINE) -> "PreTrainedTokenizerBase":
+def load_tokenizer(name_or_path: str = OFFLINE) -> PreTrainedTokenizerBase:
     """Return GPT-2's tokenizer with padding set up for batched scoring and generation.
 
     `name_or_path` is OFFLINE (the packaged BPE files), a local folder, or a Hub id such as "gpt2".
@@ -59,7 +61,7 @@ def load_tokenizer(name_or_path: str = OFFLINE) -> "PreTrainedTokenizerBase":
 
 
 def encode_prompt_completion(
-    tokenizer: "PreTrainedTokenizerBase", prompt: str, completion: str
+    tokenizer: PreTrainedTokenizerBase, prompt: str, completion: str
 ) -> tuple[list[int], list[int]]:
     """Token ids of a prompt and of its completion, each encoded on its own.
 

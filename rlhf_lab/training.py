@@ -12,23 +12,32 @@ from trl import DPOConfig, DPOTrainer
 from rlhf_lab.data import load_dialogues
 from rlhf_lab.pairs import build_pairs
 from rlhf_lab.plots import plot_training
-from rlhf_lab.presets import PRESETS, RUN_SETTINGS, TEXTBOOK  # noqa: F401  (TEXTBOOK: re-exported)
+from rlhf_lab.presets import PRESETS, RUN_SETTINGS, TEXTBOOK
 from rlhf_lab.reference import load_reference
 from rlhf_lab.tokenizer import encode_prompt_completion
 
 
+def textbook_config(output_dir, **overrides) -> DPOConfig:
+    """The textbook's DPO settings as a TRL 1.16 DPOConfig; keyword `overrides` replace any of them.
+
+    Every value is given explicitly because TRL's defaults differ from the textbook's (learning rate 1e-6,
+    bf16 on). bf16 only where a GPU supports it: on a CPU, DPOConfig refuses bf16=True.
+    """
+    settings = {
+        **TEXTBOOK,  # batch 4 x accumulation 4 = 16 pairs per step, lr 1e-5, beta 0.3, one epoch, max length 512
+        "bf16": torch.cuda.is_available() and torch.cuda.is_bf16_supported(),
+        **RUN_SETTINGS,  # one checkpoint kept, no experiment tracker
+    }
+    settings.update(overrides)
+    return DPOConfig(output_dir=str(output_dir), **settings)
+
+
 def dpo_config(preset: str, output_dir: str | Path, seed: int = 0, **overrides) -> DPOConfig:
-    """A DPOConfig for a preset; bf16 only where a GPU supports it (DPOConfig raises on CPU otherwise)."""
+    """A DPOConfig for a preset: the textbook's settings with the preset's on top, then `overrides`."""
     if preset not in PRESETS:
         raise ValueError(f"unknown preset {preset!r}: choose one of {', '.join(PRESETS)}")
-    settings = {
-        "bf16": torch.cuda.is_available() and torch.cuda.is_bf16_supported(),
-        **RUN_SETTINGS,
-        "seed": seed,
-        **PRESETS[preset],
-        **{k: v for k, v in overrides.items() if v is not None},
-    }
-    return DPOConfig(output_dir=str(output_dir), **settings)
+    given = {k: v for k, v in overrides.items() if v is not None}
+    return textbook_config(output_dir, seed=seed, **{**PRESETS[preset], **given})
 
 
 class CourseDPOTrainer(DPOTrainer):
