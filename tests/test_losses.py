@@ -1,5 +1,6 @@
 import math
 
+import pytest
 import torch
 
 from rlhf_lab.losses import (bradley_terry_loss, completion_logprobs, dpo_loss, kl_penalized_reward,
@@ -44,3 +45,24 @@ def test_dpo_loss_and_its_reports():
     assert math.isclose(loss.item(), sum(math.log(1 + math.exp(-m)) for m in margins) / 2, rel_tol=1e-6)
     assert reward_accuracy(chosen, rejected) == 0.5
     assert math.isclose(reward_margin(chosen, rejected), sum(margins) / 2, rel_tol=1e-6)
+
+
+@pytest.mark.parametrize("shape", [(3,), (2, 1), (2, 2, 2)])
+def test_bradley_terry_refuses_anything_but_batch_by_k_of_at_least_2(shape):
+    with pytest.raises(ValueError, match="batch, K"):
+        bradley_terry_loss(torch.zeros(shape))
+
+
+def test_the_score_lands_on_the_last_answer_token_only():
+    """With beta = 0 the KL part vanishes and only the reward model's score is left, at one position."""
+    mask = torch.tensor([[0, 1, 1, 1, 0, 0], [1, 1, 1, 1, 1, 1], [0, 0, 0, 0, 1, 1], [1, 0, 0, 0, 0, 0]])
+    score = torch.tensor([1.0, -2.0, 0.5, 3.0])
+    tokens = per_token_rewards(score, torch.randn(4, 6), torch.randn(4, 6), mask, beta=0.0)
+    expected = torch.zeros(4, 6)
+    expected[0, 3], expected[1, 5], expected[2, 5], expected[3, 0] = score
+    torch.testing.assert_close(tokens, expected, atol=0, rtol=0)
+
+
+def test_a_tie_is_not_an_accurate_pair():
+    chosen, rejected = torch.tensor([1.0, 2.0, 0.5, -1.0]), torch.tensor([1.0, 1.0, 0.5, 0.0])
+    assert reward_accuracy(chosen, rejected) == 0.25  # only the second pair is strictly ahead
