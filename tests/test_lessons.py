@@ -36,6 +36,14 @@ def test_course_is_generated_from_solutions(tmp_path):
 
 
 @pytest.mark.parametrize("notebook", SOLUTIONS, ids=lambda p: p.stem)
+def test_solution_gets_full_marks(notebook):
+    """Graded as a submission is: the cells up to the last graded one (the fast suite's check)."""
+    result = check_notebook(notebook, SOURCE)
+    assert result.failure is None and result.max_score > 0 and result.score == result.max_score, failures(result)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("notebook", SOLUTIONS, ids=lambda p: p.stem)
 def test_solution_executes_and_gets_full_marks(notebook):
     """Graded with every cell run, the closing demonstrations too: the lesson runs top to bottom."""
     result = check_notebook(notebook, SOURCE, Limits(run_ungraded_tail=True))
