@@ -11,7 +11,20 @@ fixtures stay in the test files that use them.
 # lessons' figures were measured on it: if it changes, re-measure them and update this.
 EMBEDDED_DATA_SHA256 = "a81ade94511e74d2"
 
+# Lesson 2's default reward-hacking world (rlhf_lab.kl_regularization.hacking_world(), seed 0; torch's
+# CPU generator is deterministic): the reference policy's expected true quality, the best reward of an
+# ordinary answer (the hacks' reward 1.5 lies above it), and the optimal policy's true quality at
+# beta 0.1, far above both ends of the beta sweep. Lesson 2 discusses these numbers.
+WORLD_REFERENCE_QUALITY = 0.564342
+WORLD_BEST_ORDINARY_REWARD = 1.013371
+WORLD_QUALITY_AT_BETA_0_1 = 0.7835
+
 # --- Tolerances ---
+
+# A stored value written with six (four) decimals is checked to half a unit of its last decimal, plus
+# room for rounding: 1e-5 (1e-3).
+SIX_DECIMALS_ATOL = 1e-5
+FOUR_DECIMALS_ATOL = 1e-3
 
 # float64 closed forms compared with hand values: only rounding, at double precision.
 FLOAT64_ATOL = 1e-12

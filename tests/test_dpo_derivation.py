@@ -5,6 +5,7 @@ import random
 import pytest
 import sympy
 import torch
+from conftest import FLOAT64_ATOL
 
 from rlhf_lab.dpo_derivation import (
     dpo_loss_expression,
@@ -139,6 +140,6 @@ def test_the_sympy_loss_and_gradient_match_the_torch_loss():
     chosen_ratios = (policy_chosen - ref_chosen).tolist()
     rejected_ratios = (policy_rejected - ref_rejected).tolist()
     expected_loss = sum(loss_of(x, y) for x, y in zip(chosen_ratios, rejected_ratios)) / 5
-    assert loss.item() == pytest.approx(expected_loss, abs=1e-12)
+    assert loss.item() == pytest.approx(expected_loss, abs=FLOAT64_ATOL)
     for got, x, y in zip(policy_chosen.grad.tolist(), chosen_ratios, rejected_ratios):
-        assert got == pytest.approx(grad_of(x, y) / 5, abs=1e-12)  # the batch mean divides by 5
+        assert got == pytest.approx(grad_of(x, y) / 5, abs=FLOAT64_ATOL)  # the batch mean divides by 5

@@ -2,21 +2,29 @@ import math
 
 import pytest
 import torch
+from conftest import FLOAT32_RTOL
 
-from rlhf_lab.losses import (bradley_terry_loss, completion_logprobs, dpo_loss, kl_penalized_reward,
-                             per_token_rewards, reward_accuracy, reward_margin)
+from rlhf_lab.losses import (
+    bradley_terry_loss,
+    completion_logprobs,
+    dpo_loss,
+    kl_penalized_reward,
+    per_token_rewards,
+    reward_accuracy,
+    reward_margin,
+)
 
 
 def test_bradley_terry_k2_is_minus_logsigmoid_of_the_margin():
     rewards = torch.tensor([[2.0, 0.5]])
-    assert math.isclose(bradley_terry_loss(rewards).item(), -math.log(1 / (1 + math.exp(-1.5))), rel_tol=1e-6)
+    assert math.isclose(bradley_terry_loss(rewards).item(), -math.log(1 / (1 + math.exp(-1.5))), rel_tol=FLOAT32_RTOL)
 
 
 def test_bradley_terry_averages_over_all_k_choose_2_pairs():
     rewards = torch.tensor([[3.0, 1.0, 0.0]])
     pairs = [(3.0, 1.0), (3.0, 0.0), (1.0, 0.0)]
     expected = sum(math.log(1 + math.exp(-(w - l))) for w, l in pairs) / 3
-    assert math.isclose(bradley_terry_loss(rewards).item(), expected, rel_tol=1e-6)
+    assert math.isclose(bradley_terry_loss(rewards).item(), expected, rel_tol=FLOAT32_RTOL)
 
 
 def test_per_token_rewards_sum_to_the_sequence_reward():
@@ -35,16 +43,16 @@ def test_completion_logprobs_by_hand():
     input_ids = torch.tensor([[0, 1, 0]])
     mask = torch.tensor([[0, 1, 1]])  # tokens 1 and 2 are the completion
     expected = math.log(0.5) + math.log(0.1)  # p(token1=1 | pos0), p(token2=0 | pos1)
-    assert math.isclose(completion_logprobs(logits, input_ids, mask).item(), expected, rel_tol=1e-6)
+    assert math.isclose(completion_logprobs(logits, input_ids, mask).item(), expected, rel_tol=FLOAT32_RTOL)
 
 
 def test_dpo_loss_and_its_reports():
     loss, chosen, rejected = dpo_loss(torch.tensor([-1.0, -2.0]), torch.tensor([-3.0, -1.0]),
                                       torch.tensor([-2.0, -2.0]), torch.tensor([-2.0, -2.0]), beta=0.5)
     margins = [0.5 * 1 - 0.5 * -1, 0.5 * 0 - 0.5 * 1]
-    assert math.isclose(loss.item(), sum(math.log(1 + math.exp(-m)) for m in margins) / 2, rel_tol=1e-6)
+    assert math.isclose(loss.item(), sum(math.log(1 + math.exp(-m)) for m in margins) / 2, rel_tol=FLOAT32_RTOL)
     assert reward_accuracy(chosen, rejected) == 0.5
-    assert math.isclose(reward_margin(chosen, rejected), sum(margins) / 2, rel_tol=1e-6)
+    assert math.isclose(reward_margin(chosen, rejected), sum(margins) / 2, rel_tol=FLOAT32_RTOL)
 
 
 @pytest.mark.parametrize("shape", [(3,), (2, 1), (2, 2, 2)])

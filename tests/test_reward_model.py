@@ -2,6 +2,7 @@
 
 import pytest
 import torch
+from conftest import SAME_MODEL_TWO_WAYS_ATOL
 
 from rlhf_lab.embedded import HOW_TEMPLATES, TOPICS, WHAT_TEMPLATES, training_dialogues
 from rlhf_lab.losses import bradley_terry_loss
@@ -74,7 +75,7 @@ def test_reward_ignores_right_padding(small_config, pooling):
         alone = model(ids, torch.ones_like(ids))
         with_padding = model(padded, mask)
     assert alone.shape == (1,)
-    torch.testing.assert_close(with_padding, alone, atol=1e-5, rtol=1e-5)
+    torch.testing.assert_close(with_padding, alone, atol=SAME_MODEL_TWO_WAYS_ATOL, rtol=SAME_MODEL_TWO_WAYS_ATOL)
 
 
 def test_unknown_pooling_is_refused(small_config):
