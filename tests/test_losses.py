@@ -23,7 +23,7 @@ def test_bradley_terry_k2_is_minus_logsigmoid_of_the_margin():
 def test_bradley_terry_averages_over_all_k_choose_2_pairs():
     rewards = torch.tensor([[3.0, 1.0, 0.0]])
     pairs = [(3.0, 1.0), (3.0, 0.0), (1.0, 0.0)]
-    expected = sum(math.log(1 + math.exp(-(w - l))) for w, l in pairs) / 3
+    expected = sum(math.log(1 + math.exp(-(won - lost))) for won, lost in pairs) / 3
     assert math.isclose(bradley_terry_loss(rewards).item(), expected, rel_tol=FLOAT32_RTOL)
 
 

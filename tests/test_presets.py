@@ -16,7 +16,9 @@ def test_gpu_preset_keeps_the_textbooks_optimisation():
     tuned = PRESETS["gpu"]
     for key in ("learning_rate", "beta", "num_train_epochs", "max_length"):
         assert tuned[key] == TEXTBOOK[key], key
-    effective = lambda p: p["per_device_train_batch_size"] * p["gradient_accumulation_steps"]
+    def effective(preset):
+        return preset["per_device_train_batch_size"] * preset["gradient_accumulation_steps"]
+
     assert effective(tuned) == effective(TEXTBOOK) == 16
 
 
