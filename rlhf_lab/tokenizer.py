@@ -50,7 +50,7 @@ def load_tokenizer(name_or_path: str = OFFLINE) -> PreTrainedTokenizerBase:
 
         try:
             tokenizer = AutoTokenizer.from_pretrained(name_or_path)
-        except OSError as err:
+        except (OSError, ValueError) as err:  # a folder without tokenizer files raises ValueError
             where = "folder" if Path(name_or_path).exists() else "Hub id (are you online?)"
             raise CourseError(
                 f"cannot load a tokenizer from {where} {name_or_path!r}: {str(err).splitlines()[0]}; "

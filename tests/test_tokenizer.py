@@ -1,4 +1,7 @@
-from rlhf_lab.tokenizer import encode_prompt_completion, load_tokenizer
+import pytest
+
+from rlhf_lab.errors import CourseError
+from rlhf_lab.tokenizer import OFFLINE, encode_prompt_completion, load_tokenizer
 
 
 def test_offline_tokenizer_is_gpt2():
@@ -22,3 +25,13 @@ def test_separate_encoding_keeps_the_prompts_final_space():
     assert prompt_ids[-1] == 220 and completion_ids[0] == 5756  # " " then "Let"
     assert 3914 in joint and 220 not in joint  # jointly, BPE merges them into " Let"
     assert prompt_ids == tokenizer(prompt)["input_ids"]
+
+
+def test_a_folder_without_a_tokenizer_is_one_clear_error(tmp_path):
+    with pytest.raises(CourseError, match=f"from folder .*--tokenizer {OFFLINE}"):
+        load_tokenizer(str(tmp_path))
+
+
+def test_the_offline_name_users_type_is_the_packaged_tokenizer():
+    """`--tokenizer offline-gpt2` is what --help and the error messages tell users to type."""
+    assert load_tokenizer("offline-gpt2") is load_tokenizer()  # the packaged files, built once and cached
