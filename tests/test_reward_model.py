@@ -141,3 +141,21 @@ def test_training_lowers_the_bradley_terry_loss(small_config, one_thread):
     after = bradley_terry_loss(rewards).item()
     assert after < 0.5 * before
     assert pairwise_accuracy(model, pairs) == 1.0
+
+
+def test_split_holds_out_every_fifth_topic_by_default():
+    """Lesson 1 holds out every fifth topic of the table (topics 0, 5, 10, ...) with all its phrasings."""
+    topics = _question_topics()
+    _, heldout = split_by_topic(training_dialogues())
+    heldout_topics = {topics[extract_conversation(row["chosen"])[0]] for row in heldout}
+    assert heldout_topics == set(range(0, len(TOPICS), 5))
+
+
+def test_pairwise_accuracy_counts_a_tie_as_wrong(small_config):
+    """A head of zeros gives every answer the same reward (its bias): no pair is won (0.5 would be chance)."""
+    tokenizer = load_tokenizer()
+    rows = [row for row in training_dialogues() if row["chosen"].count("Human: ") == 1][:3]
+    model = RewardModel(small_config)
+    with torch.no_grad():
+        model.head.weight.zero_()
+    assert pairwise_accuracy(model, encode_reward_pairs(tokenizer, rows, max_tokens=32)) == 0.0
