@@ -24,7 +24,7 @@ def textbook_config(output_dir, **overrides) -> DPOConfig:
     bf16 on). bf16 only where a GPU supports it: on a CPU, DPOConfig refuses bf16=True.
     """
     settings = {
-        **TEXTBOOK,  # batch 4 x accumulation 4 = 16 pairs per step, lr 1e-5, beta 0.3, one epoch, max length 512
+        **TEXTBOOK,  # the book's batch, accumulation, learning rate, beta, epochs, max length (rlhf_lab.presets)
         "bf16": torch.cuda.is_available() and torch.cuda.is_bf16_supported(),
         **RUN_SETTINGS,  # one checkpoint kept, no experiment tracker
     }
