@@ -108,3 +108,10 @@ def test_sweep_kl_falls_and_proxy_reward_falls_as_beta_grows():
     sweep = sweep_beta(hacking_world(), torch.logspace(-3, 2, 41))
     assert (sweep["kl"].diff() <= 1e-12).all()
     assert (sweep["proxy_reward"].diff() <= 1e-12).all()
+
+
+def test_sweep_reports_the_betas_it_was_given():
+    betas = torch.tensor([0.01, 0.1, 1.0], dtype=F64)
+    sweep = sweep_beta(hacking_world(), betas)
+    torch.testing.assert_close(sweep["beta"], betas, atol=0, rtol=0)
+    assert set(sweep) == {"beta", "true_quality", "proxy_reward", "kl", "hack_prob"}
