@@ -1,7 +1,9 @@
 """The exact reward-hacking world of lesson 2: closed-form policy, KL, and the beta sweep's limits."""
 
+import dataclasses
 import math
 
+import pytest
 import torch
 from conftest import (
     FLOAT64_ATOL,
@@ -115,3 +117,10 @@ def test_sweep_reports_the_betas_it_was_given():
     sweep = sweep_beta(hacking_world(), betas)
     torch.testing.assert_close(sweep["beta"], betas, atol=0, rtol=0)
     assert set(sweep) == {"beta", "true_quality", "proxy_reward", "kl", "hack_prob"}
+
+
+def test_a_world_cannot_be_changed_after_it_is_made():
+    """Lesson 2 runs several sweeps over one world: a frozen dataclass keeps a sweep from altering it."""
+    world = hacking_world()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        world.reward = torch.zeros(40, dtype=F64)
