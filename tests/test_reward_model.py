@@ -159,3 +159,20 @@ def test_pairwise_accuracy_counts_a_tie_as_wrong(small_config):
     with torch.no_grad():
         model.head.weight.zero_()
     assert pairwise_accuracy(model, encode_reward_pairs(tokenizer, rows, max_tokens=32)) == 0.0
+
+
+def test_the_default_reward_model_is_seed_0s(small_config):
+    """Built without a seed, the model starts from the same weights as lesson 1's RewardModel(..., seed=0)."""
+    default, seeded = RewardModel(small_config), RewardModel(small_config, seed=0)
+    for (name, a), (_, b) in zip(default.state_dict().items(), seeded.state_dict().items()):
+        torch.testing.assert_close(a, b, atol=0, rtol=0, msg=name)
+
+
+def test_pairs_are_encoded_to_96_tokens_by_default():
+    """96 tokens hold every embedded single-turn dialogue whole (lesson 1 uses the same length)."""
+    tokenizer = load_tokenizer()
+    rows = [row for row in training_dialogues() if row["chosen"].count("Human: ") == 1]
+    pairs = encode_reward_pairs(tokenizer, rows)
+    assert pairs["chosen_ids"].shape[1] == 96
+    longest = max(len(tokenizer(row[side])["input_ids"]) for row in rows for side in ("chosen", "rejected"))
+    assert longest <= 96, longest

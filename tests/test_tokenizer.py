@@ -54,3 +54,14 @@ def test_no_special_tokens_are_added_even_by_a_tokenizer_that_adds_bos():
     adds_bos = GPT2Tokenizer(vocab=str(vocab), merges=str(merges), add_bos_token=True)
     assert adds_bos("Hi")["input_ids"][0] == adds_bos.bos_token_id  # it does add one when asked
     assert encode_prompt_completion(adds_bos, "Q: ", "Hi") == encode_prompt_completion(load_tokenizer(), "Q: ", "Hi")
+
+
+def test_a_name_that_is_no_folder_is_reported_as_a_hub_id(monkeypatch):
+    import transformers
+
+    def unreachable(name):
+        raise OSError("We couldn't connect to 'https://huggingface.co' to load the files.")
+
+    monkeypatch.setattr(transformers.AutoTokenizer, "from_pretrained", unreachable)
+    with pytest.raises(CourseError, match=r"from Hub id \(are you online\?\) 'nobody/no-such-tokenizer'"):
+        load_tokenizer("nobody/no-such-tokenizer")
