@@ -1,4 +1,5 @@
-# Two commands for a new user: `make demo` (set up + the embedded pipeline) and `make test`.
+# Two commands for a new user: `make demo` (set up + the embedded pipeline) and `make test` (the fast
+# suite, <= 5 minutes on 2 cores); `make test-all` adds the slow end-to-end runs (CI runs both halves).
 VENV ?= .venv
 PYTHON := $(VENV)/bin/python
 # Half of CPU training time went to glibc's mmap/munmap churn on large tensors; keeping freed memory
@@ -6,7 +7,7 @@ PYTHON := $(VENV)/bin/python
 export MALLOC_MMAP_THRESHOLD_ = 4294967296
 export MALLOC_TRIM_THRESHOLD_ = 4294967296
 
-.PHONY: setup demo test course notebooks clean
+.PHONY: setup demo test test-slow test-all course notebooks clean
 
 # $(call apt_install,COMMAND,PACKAGES,WHAT GOES WITHOUT IT): Debian packages that `make setup` installs
 # when it runs as root with apt-get, best effort; otherwise it says what is lost and how to install them.
@@ -28,7 +29,7 @@ $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
 	$(PYTHON) -m pip install --quiet --upgrade pip
 	$(PYTHON) -m pip install --quiet torch==2.13.0
-	$(PYTHON) -m pip install --quiet -e .
+	$(PYTHON) -m pip install --quiet -e ".[test]"
 	touch $@
 
 demo: setup
@@ -37,7 +38,16 @@ demo: setup
 # The tiny reference model first, with both cores (cached: seconds when it exists), so that no graded
 # notebook cell has to train it within nbgrader's cell time limit. Then two workers with one thread
 # each: two-thread torch processes competing for two cores spin in OpenMP and ran 3x slower here.
+# Tests marked `slow` (end-to-end runs of more than ~20 s, see pyproject.toml) are left to test-slow.
 test: setup
+	$(PYTHON) -m rlhf_lab build-reference
+	OMP_NUM_THREADS=1 $(PYTHON) -m pytest -q -n 2 -m "not slow"
+
+test-slow: setup
+	$(PYTHON) -m rlhf_lab build-reference
+	OMP_NUM_THREADS=1 $(PYTHON) -m pytest -q -n 2 -m slow
+
+test-all: setup
 	$(PYTHON) -m rlhf_lab build-reference
 	OMP_NUM_THREADS=1 $(PYTHON) -m pytest -q -n 2
 

@@ -147,7 +147,8 @@ def main(argv: list[str] | None = None) -> int:
             results.append(report(name, run, n_pairs, tokens_per_pair, n_params))
             print(json.dumps(results[-1]), flush=True)
 
-    print(f"\n{'variant':<14} {'s/epoch':>9} {'pairs/s':>9} {'tokens/s':>10} {'MFU':>6} {'GPU GB':>7} {'loss':>7} {'acc':>5}")
+    header = f"{'variant':<14} {'s/epoch':>9} {'pairs/s':>9} {'tokens/s':>10} {'MFU':>6} {'GPU GB':>7}"
+    print(f"\n{header} {'loss':>7} {'acc':>5}")
     for r in results:
         mfu = f"{r['mfu']:.1%}" if r["mfu"] is not None else "-"
         memory = f"{r['peak_memory_gb']:.1f}" if r["peak_memory_gb"] is not None else "-"

@@ -52,8 +52,8 @@ def cmd_demo(args) -> None:
 def build_parser() -> argparse.ArgumentParser:
     from rlhf_lab.data import EMBEDDED, HUB_DATASET
     from rlhf_lab.tokenizer import OFFLINE
+    from rlhf_lab.presets import PRESETS
     from rlhf_lab.rlhf_presets import RLHF_PRESETS
-    from rlhf_lab.training import PRESETS
 
     parser = argparse.ArgumentParser(prog="python -m rlhf_lab", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)

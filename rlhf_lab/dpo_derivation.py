@@ -17,7 +17,7 @@ def sigmoid(x):
 
 
 def outcome_symbols(n: int) -> tuple[list, list, list]:
-    """Symbols for n answers: policy probabilities p_i and reference probabilities q_i (positive), rewards r_i (real)."""
+    """Symbols for n answers: probabilities p_i (policy) and q_i (reference), positive; rewards r_i, real."""
     if n < 1:
         raise ValueError(f"need at least one answer, got n={n}")
     p = sympy.symbols(f"p1:{n + 1}", positive=True)

@@ -49,11 +49,13 @@ def hacking_world(
     reward = quality + reward_noise * torch.randn(n_normal, generator=generator, dtype=torch.float64)
     ref_normal = torch.softmax(torch.randn(n_normal, generator=generator, dtype=torch.float64), dim=0)
 
-    hack = torch.ones(n_hacks, dtype=torch.float64)
+    def hacks(value: float) -> torch.Tensor:
+        return torch.full((n_hacks,), value, dtype=torch.float64)
+
     return World(
-        quality=torch.cat([quality, 0.0 * hack]),
-        reward=torch.cat([reward, hack_reward * hack]),
-        ref_probs=torch.cat([(1 - hack_ref_mass) * ref_normal, hack_ref_mass / n_hacks * hack]),
+        quality=torch.cat([quality, hacks(0.0)]),
+        reward=torch.cat([reward, hacks(hack_reward)]),
+        ref_probs=torch.cat([(1 - hack_ref_mass) * ref_normal, hacks(hack_ref_mass / n_hacks)]),
         is_hack=torch.cat([torch.zeros(n_normal, dtype=torch.bool), torch.ones(n_hacks, dtype=torch.bool)]),
     )
 

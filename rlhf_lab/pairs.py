@@ -5,10 +5,15 @@ The preference to learn is a style: the chosen completion is the dialogue's own 
 both sides, so the only thing DPO can learn from a pair is the prefix.
 """
 
-from transformers import PreTrainedTokenizerBase
+from __future__ import annotations  # annotations stay unevaluated: transformers is not imported for them
+
+from typing import TYPE_CHECKING
 
 from rlhf_lab.errors import CourseError
 from rlhf_lab.tokenizer import encode_prompt_completion
+
+if TYPE_CHECKING:  # for the annotations only: importing transformers takes seconds
+    from transformers import PreTrainedTokenizerBase
 
 EXPLAIN_PREFIX = "Let me explain. "
 MAX_PROMPT_TOKENS = 256

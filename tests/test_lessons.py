@@ -3,6 +3,7 @@
 import ast
 import importlib
 import pkgutil
+import re
 from pathlib import Path
 
 import nbformat
@@ -14,6 +15,7 @@ from autograde.lessons import find_lessons
 from autograde.sample_class import build_sample_class
 from autograde.sandbox import Limits
 from autograde.selfcheck import check_notebook
+from rlhf_lab.presets import TEXTBOOK
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT / "solutions"
@@ -33,6 +35,14 @@ def test_course_is_generated_from_solutions(tmp_path):
         assert fresh.read_bytes() == released.read_bytes(), f"{released} is out of date: run `make course`"
 
 
+@pytest.mark.parametrize("notebook", SOLUTIONS, ids=lambda p: p.stem)
+def test_solution_gets_full_marks(notebook):
+    """Graded as a submission is: the cells up to the last graded one (the fast suite's check)."""
+    result = check_notebook(notebook, SOURCE)
+    assert result.failure is None and result.max_score > 0 and result.score == result.max_score, failures(result)
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("notebook", SOLUTIONS, ids=lambda p: p.stem)
 def test_solution_executes_and_gets_full_marks(notebook):
     """Graded with every cell run, the closing demonstrations too: the lesson runs top to bottom."""
@@ -57,10 +67,14 @@ def test_exactly_k_solved_exercises_get_exactly_their_points(tmp_path):
 
 
 def kit_functions() -> dict[str, ast.FunctionDef]:
-    """Every top-level function of every rlhf_lab module, by name (names are unique across the kit)."""
+    """Every top-level function of the kit's library modules, by name (names are unique across them).
+
+    The command line (`cli`, `__main__`) is left out: its `main` is not lesson material, and lesson 5's
+    script has a `main` of its own.
+    """
     functions = {}
     for module in pkgutil.iter_modules(rlhf_lab.__path__):
-        if module.name == "__main__":
+        if module.name in ("__main__", "cli"):
             continue
         source = Path(importlib.import_module(f"rlhf_lab.{module.name}").__file__).read_text()
         for node in ast.parse(source).body:
@@ -71,17 +85,17 @@ def kit_functions() -> dict[str, ast.FunctionDef]:
 
 
 def solution_functions(notebook: Path) -> list[ast.FunctionDef]:
-    """Top-level functions defined in a notebook's solution cells, markers removed.
+    """Top-level functions defined in a notebook's solution cells, markers and cell magics removed.
 
-    `%%writefile` cells are the student's own scripts, not copies of the kit, and are left out.
+    A `%%writefile` cell is Python written to a file (lesson 5's script): its functions count too.
     """
     functions = []
     for cell in nbformat.read(notebook, as_version=4).cells:
-        if (cell.cell_type != "code" or not cell.metadata.get("nbgrader", {}).get("solution")
-                or cell.source.startswith("%%writefile")):
+        if cell.cell_type != "code" or not cell.metadata.get("nbgrader", {}).get("solution"):
             continue
         source = "\n".join(line for line in cell.source.splitlines()
-                           if line.strip() not in ("### BEGIN SOLUTION", "### END SOLUTION"))
+                           if line.strip() not in ("### BEGIN SOLUTION", "### END SOLUTION")
+                           and not line.startswith("%%"))
         functions += [node for node in ast.parse(source).body if isinstance(node, ast.FunctionDef)]
     return functions
 
@@ -90,9 +104,21 @@ def solution_functions(notebook: Path) -> list[ast.FunctionDef]:
 def test_solution_functions_are_the_kits(notebook):
     kit = kit_functions()
     shared = [f for f in solution_functions(notebook) if f.name in kit]
+    assert shared, f"{notebook.stem}: no solution function is the kit's, so nothing ties the lesson to the kit"
     for function in shared:
         assert ast.dump(function) == ast.dump(kit[function.name]), (
             f"{notebook.stem}: {function.name} differs from the kit's; write it identically in both")
+
+
+def test_lesson5_states_the_kits_textbook_settings():
+    """The settings table of lesson 5 shows the values the kit trains with (rlhf_lab.presets.TEXTBOOK)."""
+    notebook = SOURCE / "05_dpo_training" / "05_dpo_training.ipynb"
+    cell = next(c for c in nbformat.read(notebook, as_version=4).cells
+                if c.metadata.get("nbgrader", {}).get("grade_id") == "config_md")
+    rows = dict(re.findall(r"^\| `(\w+)` \| ([^|]+?) \|", cell.source, flags=re.MULTILINE))
+    assert len(rows) == 6, rows
+    for name, shown in rows.items():
+        assert float(shown) == TEXTBOOK[name], f"lesson 5's table says {name} = {shown}, the kit {TEXTBOOK[name]}"
 
 
 @pytest.mark.parametrize("notebook", SOLUTIONS, ids=lambda p: p.stem)

@@ -4,7 +4,15 @@ import pytest
 
 from rlhf_lab.data import load_dialogues
 from rlhf_lab.errors import CourseError
-from rlhf_lab.pairs import EXPLAIN_PREFIX, build_pairs, extract_conversation, fits_length, is_single_turn, make_pair
+from rlhf_lab.pairs import (
+    EXPLAIN_PREFIX,
+    build_pairs,
+    extract_conversation,
+    fits_length,
+    format_prompt,
+    is_single_turn,
+    make_pair,
+)
 from rlhf_lab.tokenizer import load_tokenizer
 
 REAL_ROWS = Path(__file__).resolve().parents[2] / "shared" / "data" / "hh-rlhf"
@@ -76,3 +84,25 @@ def test_real_hh_rlhf_rows_follow_the_rules():
         assert pair["chosen"] == EXPLAIN_PREFIX + pair["rejected"] and pair["rejected"].endswith(EOS)
         assert not pair["rejected"].lower().startswith("let me explain")
         assert fits_length(pair, tokenizer)
+
+
+def question_of_prompt_length(tokenizer, tokens: int) -> str:
+    """A question whose textbook prompt is exactly `tokens` tokens long (" a" is one GPT-2 token)."""
+    base = len(tokenizer(format_prompt("a"))["input_ids"])
+    question = "a" + " a" * (tokens - base)
+    assert len(tokenizer(format_prompt(question))["input_ids"]) == tokens
+    return question
+
+
+def test_default_limits_are_the_textbooks_256_and_512():
+    """The textbook keeps a pair when its prompt has at most 256 tokens and prompt + chosen at most 512."""
+    tokenizer = load_tokenizer()
+    for prompt_tokens, fits in ((256, True), (257, False)):
+        pair = make_pair(question_of_prompt_length(tokenizer, prompt_tokens), "A.", EOS)
+        assert fits_length(pair, tokenizer) is fits, prompt_tokens
+    question = question_of_prompt_length(tokenizer, 200)
+    for total, fits in ((512, True), (513, False)):
+        answer = "b" + " b" * (total - 200 - len(tokenizer(EXPLAIN_PREFIX + "b" + EOS)["input_ids"]))
+        pair = make_pair(question, answer, EOS)
+        assert len(tokenizer(pair["prompt"])["input_ids"]) + len(tokenizer(pair["chosen"])["input_ids"]) == total
+        assert fits_length(pair, tokenizer) is fits, total

@@ -1,5 +1,7 @@
 """The tuned GPU preset changes how DPO runs, not what it learns."""
 
+import pytest
+
 from rlhf_lab.data import EMBEDDED, load_dialogues
 from rlhf_lab.embedded import heldout_questions
 from rlhf_lab.evaluation import explain_rate, generate_answers
@@ -14,10 +16,13 @@ def test_gpu_preset_keeps_the_textbooks_optimisation():
     tuned = PRESETS["gpu"]
     for key in ("learning_rate", "beta", "num_train_epochs", "max_length"):
         assert tuned[key] == TEXTBOOK[key], key
-    effective = lambda p: p["per_device_train_batch_size"] * p["gradient_accumulation_steps"]
+    def effective(preset):
+        return preset["per_device_train_batch_size"] * preset["gradient_accumulation_steps"]
+
     assert effective(tuned) == effective(TEXTBOOK) == 16
 
 
+@pytest.mark.slow
 def test_tuned_execution_learns_what_the_textbooks_learns(tmp_path):
     """Equal steps on the embedded default: the textbook's execution (accumulation over 4 passes,
     activation checkpointing) and the tuned one (one pass, length-grouped batches) reach the same rate.

@@ -2,6 +2,7 @@
 
 import pytest
 import torch
+from conftest import SAME_MODEL_TWO_WAYS_ATOL
 
 from rlhf_lab.embedded import HOW_TEMPLATES, TOPICS, WHAT_TEMPLATES, training_dialogues
 from rlhf_lab.losses import bradley_terry_loss
@@ -74,7 +75,7 @@ def test_reward_ignores_right_padding(small_config, pooling):
         alone = model(ids, torch.ones_like(ids))
         with_padding = model(padded, mask)
     assert alone.shape == (1,)
-    torch.testing.assert_close(with_padding, alone, atol=1e-5, rtol=1e-5)
+    torch.testing.assert_close(with_padding, alone, atol=SAME_MODEL_TWO_WAYS_ATOL, rtol=SAME_MODEL_TWO_WAYS_ATOL)
 
 
 def test_unknown_pooling_is_refused(small_config):
@@ -132,7 +133,7 @@ def test_training_lowers_the_bradley_terry_loss(small_config, one_thread):
         rewards = torch.stack([model(pairs["chosen_ids"], pairs["chosen_mask"]),
                                model(pairs["rejected_ids"], pairs["rejected_mask"])], dim=1)
     before = bradley_terry_loss(rewards).item()
-    losses = train_reward_model(model, pairs, steps=8, batch_size=6, learning_rate=1e-3)
+    losses = train_reward_model(model, pairs, steps=8, batch_size=6, learning_rate=1e-3, seed=0)
     assert len(losses) == 8
     with torch.no_grad():
         rewards = torch.stack([model(pairs["chosen_ids"], pairs["chosen_mask"]),
@@ -140,3 +141,38 @@ def test_training_lowers_the_bradley_terry_loss(small_config, one_thread):
     after = bradley_terry_loss(rewards).item()
     assert after < 0.5 * before
     assert pairwise_accuracy(model, pairs) == 1.0
+
+
+def test_split_holds_out_every_fifth_topic_by_default():
+    """Lesson 1 holds out every fifth topic of the table (topics 0, 5, 10, ...) with all its phrasings."""
+    topics = _question_topics()
+    _, heldout = split_by_topic(training_dialogues())
+    heldout_topics = {topics[extract_conversation(row["chosen"])[0]] for row in heldout}
+    assert heldout_topics == set(range(0, len(TOPICS), 5))
+
+
+def test_pairwise_accuracy_counts_a_tie_as_wrong(small_config):
+    """A head of zeros gives every answer the same reward (its bias): no pair is won (0.5 would be chance)."""
+    tokenizer = load_tokenizer()
+    rows = [row for row in training_dialogues() if row["chosen"].count("Human: ") == 1][:3]
+    model = RewardModel(small_config)
+    with torch.no_grad():
+        model.head.weight.zero_()
+    assert pairwise_accuracy(model, encode_reward_pairs(tokenizer, rows, max_tokens=32)) == 0.0
+
+
+def test_the_default_reward_model_is_seed_0s(small_config):
+    """Built without a seed, the model starts from the same weights as lesson 1's RewardModel(..., seed=0)."""
+    default, seeded = RewardModel(small_config), RewardModel(small_config, seed=0)
+    for (name, a), (_, b) in zip(default.state_dict().items(), seeded.state_dict().items()):
+        torch.testing.assert_close(a, b, atol=0, rtol=0, msg=name)
+
+
+def test_pairs_are_encoded_to_96_tokens_by_default():
+    """96 tokens hold every embedded single-turn dialogue whole (lesson 1 uses the same length)."""
+    tokenizer = load_tokenizer()
+    rows = [row for row in training_dialogues() if row["chosen"].count("Human: ") == 1]
+    pairs = encode_reward_pairs(tokenizer, rows)
+    assert pairs["chosen_ids"].shape[1] == 96
+    longest = max(len(tokenizer(row[side])["input_ids"]) for row in rows for side in ("chosen", "rejected"))
+    assert longest <= 96, longest

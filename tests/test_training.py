@@ -1,9 +1,11 @@
 """DPO with TRL on a tiny random GPT-2: the tokenization fix, the saved results, resuming."""
 
 import json
+import math
 
 import pytest
 import torch
+from conftest import DIFFERENT_MODELS_MIN_GAP, SUMMED_FLOAT32_LOGPROBS_ATOL
 from datasets import Dataset
 
 from rlhf_lab.data import EMBEDDED, load_dialogues
@@ -34,7 +36,9 @@ def random_model_dir(tmp_path_factory, tokenizer):
 
 
 def make_trainer(tokenizer, pairs, output_dir):
-    model, reference = new_model(tiny_gpt2_config(), 0), new_model(tiny_gpt2_config(), 0)
+    # Policy and reference differ (seeds 0 and 1): with one model twice every implicit reward is 0 and
+    # every loss log 2, whatever completion_logprobs computes.
+    model, reference = new_model(tiny_gpt2_config(), 0), new_model(tiny_gpt2_config(), 1)
     return CourseDPOTrainer(model=model, ref_model=reference.eval(), args=dpo_config("cpu", output_dir, max_steps=1),
                             train_dataset=Dataset.from_list(pairs), processing_class=tokenizer)
 
@@ -60,7 +64,8 @@ def test_course_loss_matches_trls_on_the_same_batch(tokenizer, pairs, tmp_path):
         reference = completion_logprobs(trainer.ref_model(**inputs).logits, batch["input_ids"], batch["completion_mask"])
     (policy_chosen, policy_rejected), (ref_chosen, ref_rejected) = policy.chunk(2), reference.chunk(2)
     ours = dpo_loss(policy_chosen, policy_rejected, ref_chosen, ref_rejected, beta=trainer.args.beta)[0].item()
-    assert abs(ours - trl_loss) < 1e-5
+    assert abs(trl_loss - math.log(2)) > DIFFERENT_MODELS_MIN_GAP, "policy and reference should differ"
+    assert abs(ours - trl_loss) < SUMMED_FLOAT32_LOGPROBS_ATOL, (ours, trl_loss)
 
 
 def test_train_dpo_saves_everything_and_resumes(tokenizer, pairs, random_model_dir, tmp_path):
