@@ -41,15 +41,15 @@ demo: setup
 # Tests marked `slow` (end-to-end runs of more than ~20 s, see pyproject.toml) are left to test-slow.
 test: setup
 	$(PYTHON) -m rlhf_lab build-reference
-	OMP_NUM_THREADS=1 $(PYTHON) -m pytest -q -n 2 -m "not slow"
+	OMP_NUM_THREADS=1 $(PYTHON) -m pytest -q -n 2 --dist loadgroup -m "not slow"
 
 test-slow: setup
 	$(PYTHON) -m rlhf_lab build-reference
-	OMP_NUM_THREADS=1 $(PYTHON) -m pytest -q -n 2 -m slow
+	OMP_NUM_THREADS=1 $(PYTHON) -m pytest -q -n 2 --dist loadgroup -m slow
 
 test-all: setup
 	$(PYTHON) -m rlhf_lab build-reference
-	OMP_NUM_THREADS=1 $(PYTHON) -m pytest -q -n 2
+	OMP_NUM_THREADS=1 $(PYTHON) -m pytest -q -n 2 --dist loadgroup
 
 course: setup
 	$(PYTHON) -m autograde generate

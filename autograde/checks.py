@@ -100,8 +100,14 @@ def assert_close(actual, expected, atol: float = 1e-5, rtol: float = 1e-5, what:
             failure = f"{what}{where}: expected {expected_text}, got {got_text} (tolerance {bound:.1e})"
             break
     if len(want) <= _MAX_RECORDED_VALUES:  # (floats as repr strings: JSON has no NaN or inf)
-        _record(check="close", what=what, got=[repr(g) for g in got], want=[repr(w) for w in want],
-                atol=repr(float(atol)), rtol=repr(float(rtol)))
+        _record(
+            check="close",
+            what=what,
+            got=[repr(g) for g in got],
+            want=[repr(w) for w in want],
+            atol=repr(float(atol)),
+            rtol=repr(float(rtol)),
+        )
     else:
         _record(check="close_summary", what=what, n=len(want), passed=failure is None)
     if failure:

@@ -25,8 +25,15 @@ from autograde.runner import CourseDir, run_nbgrader
 from autograde.sandbox import Limits
 
 
-def grade_class(submissions: Path, out: Path, source: Path, jobs: int, timeout: float,
-                on_result: Callable[[SubmissionResult], None], limits: Limits | None = None) -> list[SubmissionResult]:
+def grade_class(
+    submissions: Path,
+    out: Path,
+    source: Path,
+    jobs: int,
+    timeout: float,
+    on_result: Callable[[SubmissionResult], None],
+    limits: Limits | None = None,
+) -> list[SubmissionResult]:
     """Grade every submission; `on_result` sees each result as soon as it is there (a class takes a while).
     `timeout` is the time limit of one notebook; `limits` the others (default: `Limits()`)."""
     limits = dataclasses.replace(limits or Limits(), notebook_timeout=timeout)
@@ -34,8 +41,10 @@ def grade_class(submissions: Path, out: Path, source: Path, jobs: int, timeout: 
     pairs = _submissions(submissions)
     unknown = sorted({lesson_id for _, lesson_id in pairs} - set(lessons))
     if unknown:
-        raise AutogradeError(f"{submissions} has folders for unknown lessons ({', '.join(unknown)}); "
-                             f"lessons: {', '.join(lessons)}. Rename or remove them")
+        raise AutogradeError(
+            f"{submissions} has folders for unknown lessons ({', '.join(unknown)}); "
+            f"lessons: {', '.join(lessons)}. Rename or remove them"
+        )
     graded_lessons = [lessons[lesson_id] for lesson_id in sorted({lesson_id for _, lesson_id in pairs})]
     # Grading needs the lessons in OUT's gradebook, not their student versions: those go to a
     # scratch folder (OUT may be the repository root, whose release folder is course/).
@@ -50,15 +59,22 @@ def grade_class(submissions: Path, out: Path, source: Path, jobs: int, timeout: 
         results = _autograde_all(grader, submitted, jobs, on_result)
         _write_summary(results, course.root / "summary.csv")
         # nbgrader fails on a lesson with nothing to give feedback on.
-        with_feedback = {result.lesson for result in results
-                         if (out / "autograded" / result.student / result.lesson / f"{result.lesson}.ipynb").is_file()}
-        _feedback_and_export(course, [lesson for lesson in graded_lessons if lesson.id in with_feedback],
-                             {(result.student, result.lesson) for result in results})
+        with_feedback = {
+            result.lesson
+            for result in results
+            if (out / "autograded" / result.student / result.lesson / f"{result.lesson}.ipynb").is_file()
+        }
+        _feedback_and_export(
+            course,
+            [lesson for lesson in graded_lessons if lesson.id in with_feedback],
+            {(result.student, result.lesson) for result in results},
+        )
     return results
 
 
-def _autograde_all(grader: Grader, submissions: list[tuple[str, Lesson]], jobs: int,
-                   on_result: Callable[[SubmissionResult], None]) -> list[SubmissionResult]:
+def _autograde_all(
+    grader: Grader, submissions: list[tuple[str, Lesson]], jobs: int, on_result: Callable[[SubmissionResult], None]
+) -> list[SubmissionResult]:
     """Students in parallel: each nbgrader process runs one notebook in its own sandbox and kernel.
     A submission that cannot be graded becomes a 0 with its reason; the others go on."""
 
@@ -81,13 +97,20 @@ def _autograde_all(grader: Grader, submissions: list[tuple[str, Lesson]], jobs: 
 def _submissions(submissions: Path) -> list[tuple[str, str]]:
     """(student, lesson) for each SUBMISSIONS/<student>/<lesson>/ folder."""
     if not submissions.is_dir():
-        raise AutogradeError(f"{submissions}: no such folder; give the folder that holds "
-                             "<student_id>/<lesson_id>/<lesson_id>.ipynb")
-    pairs = sorted((student.name, lesson.name) for student in submissions.iterdir() if student.is_dir()
-                   for lesson in student.iterdir() if lesson.is_dir())
+        raise AutogradeError(
+            f"{submissions}: no such folder; give the folder that holds <student_id>/<lesson_id>/<lesson_id>.ipynb"
+        )
+    pairs = sorted(
+        (student.name, lesson.name)
+        for student in submissions.iterdir()
+        if student.is_dir()
+        for lesson in student.iterdir()
+        if lesson.is_dir()
+    )
     if not pairs:
-        raise AutogradeError(f"{submissions} holds no <student_id>/<lesson_id>/ folders; "
-                             "see docs/instructor-guide.md for the layout")
+        raise AutogradeError(
+            f"{submissions} holds no <student_id>/<lesson_id>/ folders; see docs/instructor-guide.md for the layout"
+        )
     return pairs
 
 
@@ -102,21 +125,34 @@ def _copy_submissions(submissions: Path, submitted: Path) -> None:
 def _write_summary(results: list[SubmissionResult], path: Path) -> None:
     with path.open("w", newline="") as file:
         writer = csv.writer(file)
-        writer.writerow(["student_id", "lesson", "score", "max_score", "failure", "seconds", "peak_memory_mb",
-                         "memory_kills"])
+        writer.writerow(
+            ["student_id", "lesson", "score", "max_score", "failure", "seconds", "peak_memory_mb", "memory_kills"]
+        )
         for result in results:  # (the last two stay empty without control groups)
             peak = "" if result.peak_memory_mb is None else f"{result.peak_memory_mb:.0f}"
             kills = "" if result.memory_kills is None else result.memory_kills
             failure = " ".join((result.failure or "").split())  # one line, whatever the reason held
-            writer.writerow([result.student, result.lesson, result.score, result.max_score, failure,
-                             f"{result.seconds:.1f}", peak, kills])
+            writer.writerow(
+                [
+                    result.student,
+                    result.lesson,
+                    result.score,
+                    result.max_score,
+                    failure,
+                    f"{result.seconds:.1f}",
+                    peak,
+                    kills,
+                ]
+            )
 
 
 def _feedback_and_export(course: CourseDir, lessons: list[Lesson], submitted: set[tuple[str, str]]) -> None:
     """Feedback HTML for every graded notebook, and grades.csv. Both run over the whole class even if
     one notebook fails; a failure is reported after the rest is done."""
-    runs = {f"generate_feedback {lesson.id}": run_nbgrader(course, "generate_feedback", lesson.id, "--force")
-            for lesson in lessons}
+    runs = {
+        f"generate_feedback {lesson.id}": run_nbgrader(course, "generate_feedback", lesson.id, "--force")
+        for lesson in lessons
+    }
     grades = course.root.resolve() / "grades.csv"
     runs["export"] = run_nbgrader(course, "export", f"--to={grades}")
     if runs["export"].ok:
@@ -125,8 +161,10 @@ def _feedback_and_export(course: CourseDir, lessons: list[Lesson], submitted: se
     for step, run in failed.items():
         _save_log(course, f"{step.replace(' ', '_')}.log", run.log)
     if failed:
-        raise AutogradeError("; ".join(f"nbgrader {step} failed: {run.reason()}" for step, run in failed.items())
-                             + f" (logs in {course.root / 'logs'})")
+        raise AutogradeError(
+            "; ".join(f"nbgrader {step} failed: {run.reason()}" for step, run in failed.items())
+            + f" (logs in {course.root / 'logs'})"
+        )
 
 
 def mark_missing(grades: Path, submitted: set[tuple[str, str]]) -> None:

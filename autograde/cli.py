@@ -13,8 +13,8 @@ from autograde.exchange_cli import add_exchange_command
 from autograde.grading import SubmissionResult
 from autograde.lessons import select_lessons
 from autograde.runner import REPO_ROOT
-from autograde.sandbox import Limits
 from autograde.sample_class import build_sample_class
+from autograde.sandbox import Limits
 from autograde.selfcheck import check_notebook
 
 
@@ -32,13 +32,23 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m autograde", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     source = argparse.ArgumentParser(add_help=False)
-    source.add_argument("--source", type=Path, default=REPO_ROOT / "solutions", metavar="DIR",
-                        help="the source notebooks, <id>/<id>.ipynb (default: solutions/)")
+    source.add_argument(
+        "--source",
+        type=Path,
+        default=REPO_ROOT / "solutions",
+        metavar="DIR",
+        help="the source notebooks, <id>/<id>.ipynb (default: solutions/)",
+    )
 
     command = commands.add_parser("generate", parents=[source], help="build course/ from solutions/")
     command.add_argument("lessons", nargs="*", metavar="ASSIGNMENT", help="lesson ids (default: all)")
-    command.add_argument("--course", type=Path, default=REPO_ROOT / "course", metavar="DIR",
-                         help="where the student versions go (default: course/)")
+    command.add_argument(
+        "--course",
+        type=Path,
+        default=REPO_ROOT / "course",
+        metavar="DIR",
+        help="where the student versions go (default: course/)",
+    )
     command.set_defaults(run=_generate)
 
     command = commands.add_parser("check", parents=[source], help="grade one notebook against the hidden tests")
@@ -48,25 +58,58 @@ def _parser() -> argparse.ArgumentParser:
 
     command = commands.add_parser("grade", parents=[source], help="grade a class: SUBMISSIONS/<student>/<lesson>/")
     command.add_argument("submissions", type=Path, metavar="SUBMISSIONS")
-    command.add_argument("-o", "--out", type=Path, required=True, metavar="OUT",
-                         help="course directory for gradebook, feedback/, grades.csv, summary.csv")
+    command.add_argument(
+        "-o",
+        "--out",
+        type=Path,
+        required=True,
+        metavar="OUT",
+        help="course directory for gradebook, feedback/, grades.csv, summary.csv",
+    )
     command.add_argument("--jobs", type=int, default=2, metavar="N", help="students graded at once (default 2)")
-    command.add_argument("--timeout", type=float, default=1200, metavar="SECONDS",
-                         help="CPU time limit for one notebook (default 1200; a notebook that waits instead gets "
-                              f"{Limits.wall_factor:g} times as long in wall-clock time)")
-    command.add_argument("--cell-timeout", type=float, default=Limits.cell_timeout, metavar="SECONDS",
-                         help=f"CPU time limit for one cell (default {Limits.cell_timeout:g}; likewise)")
-    command.add_argument("--memory-mb", type=int, default=Limits.memory_mb, metavar="MB",
-                         help=f"address space of each kernel process (default {Limits.memory_mb})")
-    command.add_argument("--tree-memory-mb", type=int, default=Limits.tree_memory_mb, metavar="MB",
-                         help="memory of one submission's processes together (default "
-                              f"{Limits.tree_memory_mb}; needs control groups: root)")
-    command.add_argument("--processes", type=int, default=Limits.processes, metavar="N",
-                         help=f"processes and threads of one submission (default {Limits.processes}; "
-                              "needs root, or the bwrap or unshare sandbox)")
-    command.add_argument("--all-cells", action="store_true",
-                         help="also run the cells after the last graded one (the lessons' closing demonstrations: "
-                              "slower, same scores)")
+    command.add_argument(
+        "--timeout",
+        type=float,
+        default=1200,
+        metavar="SECONDS",
+        help="CPU time limit for one notebook (default 1200; a notebook that waits instead gets "
+        f"{Limits.wall_factor:g} times as long in wall-clock time)",
+    )
+    command.add_argument(
+        "--cell-timeout",
+        type=float,
+        default=Limits.cell_timeout,
+        metavar="SECONDS",
+        help=f"CPU time limit for one cell (default {Limits.cell_timeout:g}; likewise)",
+    )
+    command.add_argument(
+        "--memory-mb",
+        type=int,
+        default=Limits.memory_mb,
+        metavar="MB",
+        help=f"address space of each kernel process (default {Limits.memory_mb})",
+    )
+    command.add_argument(
+        "--tree-memory-mb",
+        type=int,
+        default=Limits.tree_memory_mb,
+        metavar="MB",
+        help="memory of one submission's processes together (default "
+        f"{Limits.tree_memory_mb}; needs control groups: root)",
+    )
+    command.add_argument(
+        "--processes",
+        type=int,
+        default=Limits.processes,
+        metavar="N",
+        help=f"processes and threads of one submission (default {Limits.processes}; "
+        "needs root, or the bwrap or unshare sandbox)",
+    )
+    command.add_argument(
+        "--all-cells",
+        action="store_true",
+        help="also run the cells after the last graded one (the lessons' closing demonstrations: slower, same scores)",
+    )
     command.set_defaults(run=_grade)
 
     command = commands.add_parser("sample-class", parents=[source], help="write a sample class with known scores")
@@ -87,13 +130,24 @@ def _generate(arguments) -> None:
 def _check(arguments) -> None:
     result = check_notebook(arguments.notebook, arguments.source)
     if arguments.json:
-        print(json.dumps({
-            "notebook": str(arguments.notebook),
-            "score": result.score,
-            "max_score": result.max_score,
-            "exercises": [{"id": exercise.id, "points": exercise.points, "max_points": exercise.max_points,
-                           "message": exercise.message} for exercise in result.exercises],
-        }))
+        print(
+            json.dumps(
+                {
+                    "notebook": str(arguments.notebook),
+                    "score": result.score,
+                    "max_score": result.max_score,
+                    "exercises": [
+                        {
+                            "id": exercise.id,
+                            "points": exercise.points,
+                            "max_points": exercise.max_points,
+                            "message": exercise.message,
+                        }
+                        for exercise in result.exercises
+                    ],
+                }
+            )
+        )
         return
     print(f"{arguments.notebook} (lesson {result.lesson}): {_points(result.score, result.max_score)} points")
     if result.failure:
@@ -105,17 +159,40 @@ def _check(arguments) -> None:
 
 
 def _grade(arguments) -> None:
-    if min(arguments.jobs, arguments.timeout, arguments.cell_timeout, arguments.memory_mb,
-           arguments.tree_memory_mb, arguments.processes) <= 0:
-        raise AutogradeError("--jobs, --timeout, --cell-timeout, --memory-mb, --tree-memory-mb and --processes "
-                             "must be positive")
-    limits = Limits(cell_timeout=arguments.cell_timeout, memory_mb=arguments.memory_mb,
-                    tree_memory_mb=arguments.tree_memory_mb, processes=arguments.processes,
-                    run_ungraded_tail=arguments.all_cells)
-    grade_class(arguments.submissions, arguments.out, arguments.source, arguments.jobs, arguments.timeout,
-                on_result=_print_submission, limits=limits)
-    print(f"grades: {arguments.out / 'grades.csv'}; summary: {arguments.out / 'summary.csv'}; "
-          f"feedback: {arguments.out / 'feedback'}/<student>/<lesson>/")
+    if (
+        min(
+            arguments.jobs,
+            arguments.timeout,
+            arguments.cell_timeout,
+            arguments.memory_mb,
+            arguments.tree_memory_mb,
+            arguments.processes,
+        )
+        <= 0
+    ):
+        raise AutogradeError(
+            "--jobs, --timeout, --cell-timeout, --memory-mb, --tree-memory-mb and --processes must be positive"
+        )
+    limits = Limits(
+        cell_timeout=arguments.cell_timeout,
+        memory_mb=arguments.memory_mb,
+        tree_memory_mb=arguments.tree_memory_mb,
+        processes=arguments.processes,
+        run_ungraded_tail=arguments.all_cells,
+    )
+    grade_class(
+        arguments.submissions,
+        arguments.out,
+        arguments.source,
+        arguments.jobs,
+        arguments.timeout,
+        on_result=_print_submission,
+        limits=limits,
+    )
+    print(
+        f"grades: {arguments.out / 'grades.csv'}; summary: {arguments.out / 'summary.csv'}; "
+        f"feedback: {arguments.out / 'feedback'}/<student>/<lesson>/"
+    )
 
 
 def _print_submission(result: SubmissionResult) -> None:

@@ -19,8 +19,9 @@ def release(course: CourseDir, lessons: list[Lesson]) -> None:
     for pattern in ["*"] if everything else [lesson.id for lesson in lessons]:
         run = run_nbgrader(course, "generate_assignment", pattern, "--force")
         if not run.ok:
-            raise AutogradeError(f"nbgrader generate_assignment {pattern} failed: {run.reason()}; "
-                                 f"fix the notebook in {course.source}")
+            raise AutogradeError(
+                f"nbgrader generate_assignment {pattern} failed: {run.reason()}; fix the notebook in {course.source}"
+            )
 
 
 def generate(source: Path, release_directory: Path, lessons: list[Lesson]) -> None:

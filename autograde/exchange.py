@@ -29,7 +29,8 @@ HOW_TO_SET_UP = (
     "Classes on a shared JupyterHub: the instructor sets one up with "
     "`python -m autograde exchange init --root /srv/nbgrader/exchange --course COURSE_ID` "
     "(docs/instructor-guide.md, section Exchange). Without one, hand in the notebook file itself "
-    "(docs/student-guide.md, section Submit).")
+    "(docs/student-guide.md, section Submit)."
+)
 
 
 class ExchangeNotSetUp(RuntimeError):
@@ -56,8 +57,10 @@ def init_exchange(root: Path, course_id: str, settings: Path = SETTINGS) -> None
         # Students write their submissions into it: world-writable like /tmp (nbgrader's own rule).
         root.chmod(0o777)
     except OSError as error:
-        raise AutogradeError(f"cannot create the exchange {root}: {error.strerror}; "
-                             "run as a user who may write there (on a JupyterHub, the administrator)") from None
+        raise AutogradeError(
+            f"cannot create the exchange {root}: {error.strerror}; "
+            "run as a user who may write there (on a JupyterHub, the administrator)"
+        ) from None
     config = _read_settings(settings) if settings.is_file() else {}
     config.setdefault("Exchange", {})["root"] = str(root)
     config.setdefault("CourseDirectory", {})["course_id"] = course_id
@@ -73,8 +76,10 @@ def exchange_options(settings: Path = SETTINGS) -> list[str]:
     root = config.get("Exchange", {}).get("root")
     course_id = config.get("CourseDirectory", {}).get("course_id")
     if not root or not course_id:
-        raise AutogradeError(f"no exchange is set up in {settings}; "
-                             "run `python -m autograde exchange init --root DIR --course COURSE_ID` first")
+        raise AutogradeError(
+            f"no exchange is set up in {settings}; "
+            "run `python -m autograde exchange init --root DIR --course COURSE_ID` first"
+        )
     return [f"--Exchange.root={root}", f"--CourseDirectory.course_id={course_id}"]
 
 
@@ -82,8 +87,10 @@ def _read_settings(settings: Path) -> dict:
     try:
         return json.loads(settings.read_text())
     except (OSError, json.JSONDecodeError) as error:
-        raise AutogradeError(f"{settings} is not readable JSON ({error}); fix or delete it, "
-                             "then run `python -m autograde exchange init` again") from None
+        raise AutogradeError(
+            f"{settings} is not readable JSON ({error}); fix or delete it, "
+            "then run `python -m autograde exchange init` again"
+        ) from None
 
 
 def release_lessons(source: Path, course_dir: Path, lessons: list[Lesson], settings: Path = SETTINGS) -> None:
@@ -112,8 +119,10 @@ def return_feedback(source: Path, course_dir: Path, lessons: list[Lesson], setti
     """nbgrader release_feedback: COURSE_DIR/feedback/ back to the students through the exchange."""
     options = exchange_options(settings)
     if not (course_dir / "feedback").is_dir():
-        raise AutogradeError(f"{course_dir / 'feedback'} does not exist: grade first "
-                             f"(python -m autograde grade {course_dir / 'submitted'} -o {course_dir})")
+        raise AutogradeError(
+            f"{course_dir / 'feedback'} does not exist: grade first "
+            f"(python -m autograde grade {course_dir / 'submitted'} -o {course_dir})"
+        )
     course = CourseDir(course_dir, source, course_dir / "release")
     for lesson in lessons:
         _copy_submission_records(course_dir, lesson)

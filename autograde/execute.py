@@ -49,10 +49,12 @@ LIMIT_ERROR = "CellTimeLimit"  # the first error of a cell that was interrupted 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 # One grading path: plain nbgrader autograde (the formgrader's button, the command line) would run
 # submissions with no sandbox, no rebuild of the locked cells and nbgrader's own scores.
-OTHER_PATH_REFUSED = ("this course grades only through `python -m autograde grade SUBMISSIONS -o OUT` "
-                      "(sandbox, locked cells rebuilt from the source, scores decided outside the kernel); "
-                      "nbgrader's own autograde, e.g. the formgrader's Autograde button, is turned off. "
-                      "See docs/instructor-guide.md, section Formgrader")
+OTHER_PATH_REFUSED = (
+    "this course grades only through `python -m autograde grade SUBMISSIONS -o OUT` "
+    "(sandbox, locked cells rebuilt from the source, scores decided outside the kernel); "
+    "nbgrader's own autograde, e.g. the formgrader's Autograde button, is turned off. "
+    "See docs/instructor-guide.md, section Formgrader"
+)
 
 
 def error_output(ename: str, evalue: str) -> NotebookNode:
@@ -70,8 +72,11 @@ class GuardedExecute(Execute):
         self.limits = Limits.read(os.environ[LIMITS_VARIABLE])
         self.timeout = max(1, round(self.limits.cell_timeout))  # (nbclient's first look at a cell)
         self._stopped: str | None = None  # why the remaining cells are not run
-        marked = [index for index, cell in enumerate(nb.cells)
-                  if utils.is_grade(cell) or utils.is_solution(cell) or utils.is_task(cell)]
+        marked = [
+            index
+            for index, cell in enumerate(nb.cells)
+            if utils.is_grade(cell) or utils.is_solution(cell) or utils.is_task(cell)
+        ]
         self._last_marked = len(nb.cells) if self.limits.run_ungraded_tail or not marked else marked[-1]
         self._notebook_start: tuple[float, float] | None = None  # (wall, CPU) when the kernel was there
         return super().preprocess(nb, resources, km)
@@ -107,8 +112,10 @@ class GuardedExecute(Execute):
         if cpu >= limit:
             return f"used {cpu:.0f} s of CPU time (limit {limit:g} s)"
         if wall >= self.limits.wall_factor * limit:
-            return (f"ran {wall:.0f} s without using its {limit:g} s of CPU time "
-                    f"(limit {self.limits.wall_factor * limit:g} s)")
+            return (
+                f"ran {wall:.0f} s without using its {limit:g} s of CPU time "
+                f"(limit {self.limits.wall_factor * limit:g} s)"
+            )
         return None
 
     def _notebook_spent(self) -> str | None:
@@ -120,8 +127,13 @@ class GuardedExecute(Execute):
         if cell.cell_type != "code" or not cell.source.strip():
             return cell, resources
         if index > self._last_marked:
-            cell.outputs = [NotebookNode(output_type="stream", name="stdout",
-                                         text="[not run by the grader: no graded cell comes after this one]\n")]
+            cell.outputs = [
+                NotebookNode(
+                    output_type="stream",
+                    name="stdout",
+                    text="[not run by the grader: no graded cell comes after this one]\n",
+                )
+            ]
             cell.execution_count = None
             return cell, resources
         if self._notebook_start is None:
@@ -137,8 +149,9 @@ class GuardedExecute(Execute):
         try:
             cell, resources = super().preprocess_cell(cell, resources, index)
             if self._limit_note:  # interrupted at its limit, and it stopped: say so before its KeyboardInterrupt
-                first_error = next((i for i, out in enumerate(cell.outputs) if out.output_type == "error"),
-                                   len(cell.outputs))
+                first_error = next(
+                    (i for i, out in enumerate(cell.outputs) if out.output_type == "error"), len(cell.outputs)
+                )
                 cell.outputs.insert(first_error, error_output(LIMIT_ERROR, self._limit_note))
             if utils.is_grade(cell):
                 # A test cell's printed value would be nbgrader's partial credit (and one above the
@@ -149,8 +162,9 @@ class GuardedExecute(Execute):
             if self._stopped is None:  # it died by itself (os._exit, a signal, the memory limit)
                 self._kill_kernel()
                 self._stopped = "not run: the kernel died in an earlier cell"
-                self._stop_error = error_output("DeadKernelError", "the kernel died while this cell ran; "
-                                                                   "the cells after it were not run")
+                self._stop_error = error_output(
+                    "DeadKernelError", "the kernel died while this cell ran; the cells after it were not run"
+                )
             cell.outputs.append(self._stop_error)
             return cell, self.resources
 
@@ -193,7 +207,10 @@ class GuardedExecute(Execute):
         if notebook_spent:
             ename, why = "NotebookTimeoutError", f"the notebook {notebook_spent}"
         else:
-            ename, why = "CellTimeoutError", f"the cell {cell_spent} and did not stop when interrupted; its kernel was killed"
+            ename, why = (
+                "CellTimeoutError",
+                f"the cell {cell_spent} and did not stop when interrupted; its kernel was killed",
+            )
         self._stopped = f"not run: {why}"
         self._stop_error = error_output(ename, f"{why}; the cells after it were not run")
         raise DeadKernelError(why)
@@ -223,8 +240,13 @@ class GuardedExecute(Execute):
         if self._output_bytes > limit or record:
             if not self._truncated:
                 self._truncated = True
-                outs.append(NotebookNode(output_type="stream", name="stdout",
-                                         text=f"\n[output cut off by the grader after {limit} bytes]\n"))
+                outs.append(
+                    NotebookNode(
+                        output_type="stream",
+                        name="stdout",
+                        text=f"\n[output cut off by the grader after {limit} bytes]\n",
+                    )
+                )
             if not record and self._limit_note is None:
                 # Interrupted at once: output that keeps coming piles up in the kernel faster than it is
                 # read here (an output bomb ran its kernel out of memory on a busy machine).

@@ -30,6 +30,7 @@ class HideHiddenTests(ClearHiddenTests):
         if utils.is_grade(cell) and cell.cell_type == "code":
             cell.outputs = [
                 NotebookNode(output, traceback=[error_line(output)])
-                for output in cell.outputs if output.output_type == "error"
+                for output in cell.outputs
+                if output.output_type == "error"
             ]
         return cell, resources

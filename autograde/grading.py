@@ -97,8 +97,9 @@ class Grader:
     lock: threading.Lock = field(default_factory=threading.Lock)  # the class gradebook, one writer at a time
 
 
-def prepare_grader(course: CourseDir, limits: Limits, scratch_root: Path, hidden: list[Path],
-                   warn: bool = True) -> Grader:
+def prepare_grader(
+    course: CourseDir, limits: Limits, scratch_root: Path, hidden: list[Path], warn: bool = True
+) -> Grader:
     """After autograde.course.release: the template gradebook, and the sandbox to use."""
     scratch_root.chmod(0o711)  # kernels under their own uid must pass through to their own folder
     template = scratch_root / "template.db"
@@ -119,9 +120,12 @@ def prepare_grader(course: CourseDir, limits: Limits, scratch_root: Path, hidden
     hidden = [*hidden, course.root, course.source, course.release, REPO_ROOT]
     control_groups = control_group.works()
     if warn and not control_groups:
-        print("autograde: warning: cannot make control groups here (needs root, and cgroup v1 or v2): "
-              f"memory stays limited per process ({limits.memory_mb} MB of address space each), not per "
-              "submission", file=sys.stderr)
+        print(
+            "autograde: warning: cannot make control groups here (needs root, and cgroup v1 or v2): "
+            f"memory stays limited per process ({limits.memory_mb} MB of address space each), not per "
+            "submission",
+            file=sys.stderr,
+        )
     return Grader(course, limits, choose_sandbox(warn), hidden, scratch_root, template, control_groups)
 
 
@@ -158,11 +162,19 @@ def _grade(grader: Grader, lesson: Lesson, student: str) -> tuple[SubmissionResu
     notebook = submission_path(course, lesson, student)
     shutil.rmtree(submission_path(course, lesson, student, "autograded").parent, ignore_errors=True)
     if not notebook.is_file() or notebook.is_symlink():
-        found = ", ".join(sorted("".join(c if c.isprintable() else "?" for c in path.name)
-                                 for path in notebook.parent.glob("*.ipynb"))) or "no notebook"
+        found = (
+            ", ".join(
+                sorted(
+                    "".join(c if c.isprintable() else "?" for c in path.name)
+                    for path in notebook.parent.glob("*.ipynb")
+                )
+            )
+            or "no notebook"
+        )
         why = "is a symbolic link, not a file" if notebook.is_symlink() else f"is missing (found: {found})"
-        return fail_submission(grader, lesson, student,
-                               f"{notebook.name} {why}; name the notebook after its lesson"), None
+        return fail_submission(
+            grader, lesson, student, f"{notebook.name} {why}; name the notebook after its lesson"
+        ), None
     source = nbformat.read(lesson.source_notebook, as_version=4)
     try:
         submitted = read_submission(notebook, grader.limits.notebook_mb)
@@ -208,13 +220,13 @@ def _with_memory(result: SubmissionResult, group: ControlGroup, limits: Limits) 
     stopped. (A kill need not stop it: a child process killed for memory leaves the kernel running.)"""
     failure, kills = result.failure, group.oom_kills()
     if failure and kills:
-        failure += (f" (out of memory: the submission's processes together went past its "
-                    f"{limits.tree_memory_mb} MB)")
+        failure += f" (out of memory: the submission's processes together went past its {limits.tree_memory_mb} MB)"
     return dataclasses.replace(result, failure=failure, peak_memory_mb=group.peak_mb(), memory_kills=kills)
 
 
-def _run_isolated(grader: Grader, lesson: Lesson, student: str, runnable, folder: Path, scratch: Path,
-                  group: ControlGroup | None) -> Run:
+def _run_isolated(
+    grader: Grader, lesson: Lesson, student: str, runnable, folder: Path, scratch: Path, group: ControlGroup | None
+) -> Run:
     """nbgrader autograde of one notebook in `scratch`, in the sandbox (and in `group`)."""
     limits = grader.limits
     scratch.chmod(0o711)
@@ -233,15 +245,20 @@ def _run_isolated(grader: Grader, lesson: Lesson, student: str, runnable, folder
     kernel_name = runnable.metadata.get("kernelspec", {}).get("name", "python3")
     spec = scratch / "jupyter" / "kernels" / kernel_name
     spec.mkdir(parents=True)
-    (spec / "kernel.json").write_text(json.dumps({
-        "argv": [sys.executable, str(KERNEL_LAUNCHER), "-f", "{connection_file}"],
-        "display_name": "graded submission", "language": "python"}))
+    (spec / "kernel.json").write_text(
+        json.dumps(
+            {
+                "argv": [sys.executable, str(KERNEL_LAUNCHER), "-f", "{connection_file}"],
+                "display_name": "graded submission",
+                "language": "python",
+            }
+        )
+    )
     for name in ("runtime", "home", "kernel-home"):
         (scratch / name).mkdir()
     (scratch / "runtime").chmod(0o711)
     course = CourseDir(root, root / "source", root / "release")
-    argv = nbgrader_argv(
-        course, "autograde", lesson.id, f"--student={student}", "--force")
+    argv = nbgrader_argv(course, "autograde", lesson.id, f"--student={student}", "--force")
     argv = grader.sandbox.wrap(argv, scratch, grader.hidden)
     if group:
         argv = group.wrap(argv)
@@ -268,9 +285,14 @@ def _copy_files(folder: Path, target: Path, skip: set[str], modules: bool) -> No
         return
     for path in sorted(folder.rglob("*")):
         relative = path.relative_to(folder)
-        if (path.is_symlink() or not path.is_file() or relative.parts[0] in skip or path.suffix == ".ipynb"
-                or any(part.startswith(".") for part in relative.parts)
-                or (not modules and path.suffix in MODULE_SUFFIXES)):
+        if (
+            path.is_symlink()
+            or not path.is_file()
+            or relative.parts[0] in skip
+            or path.suffix == ".ipynb"
+            or any(part.startswith(".") for part in relative.parts)
+            or (not modules and path.suffix in MODULE_SUFFIXES)
+        ):
             continue
         if any(parent.is_symlink() for parent in path.parents if folder in parent.parents):
             continue
@@ -280,31 +302,45 @@ def _copy_files(folder: Path, target: Path, skip: set[str], modules: bool) -> No
 
 def _environment(scratch: Path) -> dict[str, str]:
     """A clean environment: nothing of the grader's own (tokens, NBGRADER_* settings) gets in."""
-    keep = ("LANG", "LC_ALL", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "MALLOC_MMAP_THRESHOLD_",
-            "MALLOC_TRIM_THRESHOLD_", "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
+    keep = (
+        "LANG",
+        "LC_ALL",
+        "OMP_NUM_THREADS",
+        "MKL_NUM_THREADS",
+        "MALLOC_MMAP_THRESHOLD_",
+        "MALLOC_TRIM_THRESHOLD_",
+        "HF_HUB_OFFLINE",
+        "TRANSFORMERS_OFFLINE",
+    )
     environment = {name: os.environ[name] for name in keep if name in os.environ}
-    environment.update({
-        "PATH": os.pathsep.join([str(Path(sys.executable).parent), "/usr/local/bin", "/usr/bin", "/bin"]),
-        "PYTHONPATH": str(REPO_ROOT),
-        "HOME": str(scratch / "home"),
-        "TMPDIR": str(scratch / "home"),
-        "JUPYTER_PATH": str(scratch / "jupyter"),
-        "JUPYTER_CONFIG_DIR": str(scratch / "home" / ".jupyter"),
-        "JUPYTER_DATA_DIR": str(scratch / "home" / ".jupyter-data"),
-        "JUPYTER_RUNTIME_DIR": str(scratch / "runtime"),
-        "JUPYTER_PLATFORM_DIRS": "1",
-        "AUTOGRADE_KERNEL_HOME": str(scratch / "kernel-home"),
-        LIMITS_VARIABLE: str(scratch / "limits.json"),  # (for autograde/execute.py and kernel_launcher.py)
-        "AUTOGRADE_MODEL_CACHE": str(model_cache() or ""),
-    })
+    environment.update(
+        {
+            "PATH": os.pathsep.join([str(Path(sys.executable).parent), "/usr/local/bin", "/usr/bin", "/bin"]),
+            "PYTHONPATH": str(REPO_ROOT),
+            "HOME": str(scratch / "home"),
+            "TMPDIR": str(scratch / "home"),
+            "JUPYTER_PATH": str(scratch / "jupyter"),
+            "JUPYTER_CONFIG_DIR": str(scratch / "home" / ".jupyter"),
+            "JUPYTER_DATA_DIR": str(scratch / "home" / ".jupyter-data"),
+            "JUPYTER_RUNTIME_DIR": str(scratch / "runtime"),
+            "JUPYTER_PLATFORM_DIRS": "1",
+            "AUTOGRADE_KERNEL_HOME": str(scratch / "kernel-home"),
+            LIMITS_VARIABLE: str(scratch / "limits.json"),  # (for autograde/execute.py and kernel_launcher.py)
+            "AUTOGRADE_MODEL_CACHE": str(model_cache() or ""),
+        }
+    )
     return environment
 
 
 def _record(grader: Grader, lesson: Lesson, student: str, source, executed) -> SubmissionResult:
     """The verdicts into the class gradebook; the result with, if grading stopped early, why."""
     verdicts = judge(source, executed)
-    stops = [output for cell in executed.cells for output in cell.get("outputs", [])
-             if output.get("output_type") == "error" and output.get("ename") in STOP_ERRORS]
+    stops = [
+        output
+        for cell in executed.cells
+        for output in cell.get("outputs", [])
+        if output.get("output_type") == "error" and output.get("ename") in STOP_ERRORS
+    ]
     _store(grader, lesson, student, {verdict.grade_id: verdict.points for verdict in verdicts})
     exercises = [ExerciseResult(v.grade_id, v.points, v.max_points, v.message) for v in verdicts]
     return SubmissionResult(student, lesson.id, exercises, error_line(stops[0]) if stops else None)
@@ -315,8 +351,10 @@ def fail_submission(grader: Grader, lesson: Lesson, student: str, reason: str) -
     does for a notebook missing from a submission, so that the exported grades agree with the
     summary (and no earlier run's grades survive)."""
     source = nbformat.read(lesson.source_notebook, as_version=4)
-    tests = [(cell.metadata["nbgrader"]["grade_id"], float(cell.metadata["nbgrader"]["points"]))
-             for cell in graded_cells(source)]
+    tests = [
+        (cell.metadata["nbgrader"]["grade_id"], float(cell.metadata["nbgrader"]["points"]))
+        for cell in graded_cells(source)
+    ]
     _store(grader, lesson, student, {grade_id: 0.0 for grade_id, _ in tests})
     exercises = [ExerciseResult(grade_id, 0.0, points, f"not graded: {reason}") for grade_id, points in tests]
     return SubmissionResult(student, lesson.id, exercises, reason)

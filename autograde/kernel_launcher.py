@@ -86,8 +86,15 @@ def main(argv: list[str]) -> None:
         os.setgroups([])
         os.setgid(uid)
         os.setuid(uid)
-    os.environ.update({"HOME": str(home), "TMPDIR": str(home / "tmp"), "IPYTHONDIR": str(home / ".ipython"),
-                       "MPLCONFIGDIR": str(home / ".config/matplotlib"), "AUTOGRADE_CHECK_RECORDS": "1"})
+    os.environ.update(
+        {
+            "HOME": str(home),
+            "TMPDIR": str(home / "tmp"),
+            "IPYTHONDIR": str(home / ".ipython"),
+            "MPLCONFIGDIR": str(home / ".config/matplotlib"),
+            "AUTOGRADE_CHECK_RECORDS": "1",
+        }
+    )
     for name in [name for name in os.environ if name.startswith(("NBGRADER_", "AUTOGRADE_KERNEL_", LIMITS_VARIABLE))]:
         if name != "NBGRADER_EXECUTION":  # notebooks may ask whether they are being graded
             del os.environ[name]
@@ -97,10 +104,10 @@ def main(argv: list[str]) -> None:
     quiet = os.open(os.devnull, os.O_WRONLY)
     os.dup2(quiet, 1)
     os.dup2(quiet, 2)
+    from ipykernel import kernelapp
+
     import autograde.checks  # noqa: F401  (see the docstring: imported before the working directory is on sys.path)
     import rlhf_lab  # noqa: F401
-
-    from ipykernel import kernelapp
 
     sys.argv = ["ipykernel_launcher", *argv]
     kernelapp.launch_new_instance()

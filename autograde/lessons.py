@@ -18,8 +18,11 @@ class Lesson:
 
 
 def find_lessons(source: Path) -> list[Lesson]:
-    lessons = [Lesson(notebook.stem, notebook) for notebook in sorted(source.glob("*/*.ipynb"))
-               if notebook.stem == notebook.parent.name]
+    lessons = [
+        Lesson(notebook.stem, notebook)
+        for notebook in sorted(source.glob("*/*.ipynb"))
+        if notebook.stem == notebook.parent.name
+    ]
     if not lessons:
         raise AutogradeError(f"no lessons in {source} (expected <id>/<id>.ipynb); check --source")
     return lessons
@@ -41,17 +44,23 @@ def read_notebook(path: Path) -> NotebookNode:
     try:
         return nbformat.read(path, as_version=4)
     except nbformat.reader.NotJSONError:
-        raise AutogradeError(f"{path} is not valid JSON (damaged or cut off); "
-                             "save it again from Jupyter, or start again from a fresh copy") from None
+        raise AutogradeError(
+            f"{path} is not valid JSON (damaged or cut off); "
+            "save it again from Jupyter, or start again from a fresh copy"
+        ) from None
     except Exception as error:  # nbformat rejects other JSON with a variety of exception types
-        raise AutogradeError(f"{path} is not a Jupyter notebook ({type(error).__name__}); "
-                             "give the path of a lesson's .ipynb file") from None
+        raise AutogradeError(
+            f"{path} is not a Jupyter notebook ({type(error).__name__}); give the path of a lesson's .ipynb file"
+        ) from None
 
 
 def grade_ids(notebook: NotebookNode) -> set[str]:
     """The grade_ids of a notebook's cells (a self-learner's copy may hold anything: only strings count)."""
-    ids = {cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") for cell in notebook.cells
-           if isinstance(cell.get("metadata", {}).get("nbgrader"), dict)}
+    ids = {
+        cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        for cell in notebook.cells
+        if isinstance(cell.get("metadata", {}).get("nbgrader"), dict)
+    }
     return {grade_id for grade_id in ids if isinstance(grade_id, str)}
 
 
@@ -66,6 +75,8 @@ def match_lesson(path: Path, notebook: NotebookNode, lessons: list[Lesson]) -> L
     best = max(shared.values())
     candidates = [lesson for lesson, count in shared.items() if count == best]
     if best == 0 or len(candidates) > 1:
-        raise AutogradeError(f"{path} matches no lesson (neither its file name nor its nbgrader cells); "
-                             f"lessons: {', '.join(lesson.id for lesson in lessons)}")
+        raise AutogradeError(
+            f"{path} matches no lesson (neither its file name nor its nbgrader cells); "
+            f"lessons: {', '.join(lesson.id for lesson in lessons)}"
+        )
     return candidates[0]

@@ -1,4 +1,4 @@
-""""Restart Kernel and Run All Cells" that reaches the end of a student notebook with unfinished exercises.
+""" "Restart Kernel and Run All Cells" that reaches the end of a student notebook with unfinished exercises.
 
 JupyterLab, Notebook 7 and nbclient stop a Run All at the first cell that raises, unless the cell
 carries the `raises-exception` tag. In a student notebook the cells that can raise are the answer cells

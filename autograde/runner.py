@@ -72,15 +72,27 @@ def run_nbgrader(course: CourseDir, command: str, *args: str, timeout: float | N
 
 
 def nbgrader_argv(course: CourseDir, command: str, *args: str) -> list[str]:
-    return [sys.executable, "-m", "nbgrader", command, *args, f"--NbGrader.config_file={CONFIG_FILE}",
-            *course.options()]
+    return [
+        sys.executable,
+        "-m",
+        "nbgrader",
+        command,
+        *args,
+        f"--NbGrader.config_file={CONFIG_FILE}",
+        *course.options(),
+    ]
 
 
 def run(argv: list[str], cwd: Path, environment: dict[str, str], timeout: float | None) -> Run:
     """Run `argv`, stopping it and everything it started at `timeout` seconds."""
     process = subprocess.Popen(
-        argv, cwd=cwd, env=environment, text=True, errors="replace",
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        argv,
+        cwd=cwd,
+        env=environment,
+        text=True,
+        errors="replace",
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
         # Its own process group, so that a time limit stops nbgrader and anything it started (a
         # sandbox takes its whole pid namespace down with it).
         start_new_session=True,

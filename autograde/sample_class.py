@@ -32,8 +32,11 @@ def build_sample_class(source: Path, out: Path) -> list[SampleSubmission]:
     lessons = find_lessons(source)
     with tempfile.TemporaryDirectory(prefix="autograde-sample-") as scratch:
         generate(source, Path(scratch), lessons)
-        return [submission for lesson in lessons
-                for submission in _lesson_submissions(lesson, Path(scratch) / lesson.id / f"{lesson.id}.ipynb", out)]
+        return [
+            submission
+            for lesson in lessons
+            for submission in _lesson_submissions(lesson, Path(scratch) / lesson.id / f"{lesson.id}.ipynb", out)
+        ]
 
 
 def _lesson_submissions(lesson: Lesson, released_path: Path, out: Path) -> list[SampleSubmission]:
@@ -73,7 +76,8 @@ def _with_solutions(released: NotebookNode, solved: NotebookNode, solution_ids: 
     notebook = nbformat.from_dict(released)
     notebook.cells = [
         nbformat.from_dict(solutions[cell.metadata["nbgrader"]["grade_id"]])
-        if utils.is_solution(cell) and cell.metadata["nbgrader"]["grade_id"] in solution_ids else cell
+        if utils.is_solution(cell) and cell.metadata["nbgrader"]["grade_id"] in solution_ids
+        else cell
         for cell in notebook.cells
     ]
     return notebook

@@ -111,8 +111,22 @@ def _bwrap(argv: list[str], scratch: Path) -> list[str]:
     # Not root: a user namespace of its own (as with --map-root-user below), where the kernel's
     # process limit counts only the sandbox's processes.
     user = [] if os.geteuid() == 0 else ["--unshare-user"]
-    command = ["bwrap", "--die-with-parent", "--new-session", *user, "--unshare-net", "--unshare-pid",
-               "--unshare-ipc", "--unshare-uts", "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
+    command = [
+        "bwrap",
+        "--die-with-parent",
+        "--new-session",
+        *user,
+        "--unshare-net",
+        "--unshare-pid",
+        "--unshare-ipc",
+        "--unshare-uts",
+        "--proc",
+        "/proc",
+        "--dev",
+        "/dev",
+        "--tmpfs",
+        "/tmp",
+    ]
     for top in ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/etc"):
         if os.path.islink(top):
             command += ["--symlink", os.readlink(top), top]
@@ -121,8 +135,15 @@ def _bwrap(argv: list[str], scratch: Path) -> list[str]:
     scratch = scratch.resolve()
     # bwrap would create the folders above a mount point with mode 0700, closed to a kernel that
     # runs under its own uid: create them first, open.
-    parents = sorted({parent for path in [*readonly_paths(), scratch] for parent in path.parents
-                      if parent not in (Path("/"), Path("/tmp"))}, key=lambda p: len(p.parts))
+    parents = sorted(
+        {
+            parent
+            for path in [*readonly_paths(), scratch]
+            for parent in path.parents
+            if parent not in (Path("/"), Path("/tmp"))
+        },
+        key=lambda p: len(p.parts),
+    )
     for parent in parents:
         command += ["--perms", "0755", "--dir", str(parent)]
     for path in readonly_paths():
@@ -147,25 +168,50 @@ def _unshare(argv: list[str], scratch: Path, hidden: list[Path]) -> list[str]:
                 covers.add(ancestor)
                 break
     # A new network namespace has its loopback down; nbgrader talks to the kernel over it.
-    lo_up = ("import socket, fcntl, struct; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); "
-             "f = struct.unpack('16sH14s', fcntl.ioctl(s, 0x8913, struct.pack('16sH14s', b'lo', 0, b'')))[1]; "
-             "fcntl.ioctl(s, 0x8914, struct.pack('16sH14s', b'lo', f | 1, b''))")
+    lo_up = (
+        "import socket, fcntl, struct; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); "
+        "f = struct.unpack('16sH14s', fcntl.ioctl(s, 0x8913, struct.pack('16sH14s', b'lo', 0, b'')))[1]; "
+        "fcntl.ioctl(s, 0x8914, struct.pack('16sH14s', b'lo', f | 1, b''))"
+    )
     # Covering a folder covers what is inside it: keep the outermost ones only.
     covers = {cover for cover in covers if not any(other in cover.parents for other in covers)}
-    lines = ["set -e", f"{shlex.quote(sys.executable)} -c {shlex.quote(lo_up)}",
-             "mount -t tmpfs -o mode=755 autograde-stash /mnt"]
+    lines = [
+        "set -e",
+        f"{shlex.quote(sys.executable)} -c {shlex.quote(lo_up)}",
+        "mount -t tmpfs -o mode=755 autograde-stash /mnt",
+    ]
     for index, cover in enumerate(sorted(covers, key=lambda p: len(p.parts))):
         inside = [path for path in keep if cover in path.parents or path == cover]
         inside = [path for path in inside if path != cover]
         for number, path in enumerate(inside):
-            lines.append(f"mkdir -p /mnt/{index}_{number} && mount --rbind {shlex.quote(str(path))} /mnt/{index}_{number}")
+            lines.append(
+                f"mkdir -p /mnt/{index}_{number} && mount --rbind {shlex.quote(str(path))} /mnt/{index}_{number}"
+            )
         lines.append(f"mount -t tmpfs -o mode=755 autograde-hidden {shlex.quote(str(cover))}")
         for number, path in enumerate(inside):
-            lines.append(f"mkdir -p {shlex.quote(str(path))} && mount --rbind /mnt/{index}_{number} {shlex.quote(str(path))}")
+            lines.append(
+                f"mkdir -p {shlex.quote(str(path))} && mount --rbind /mnt/{index}_{number} {shlex.quote(str(path))}"
+            )
     lines.append('exec "$@"')
     user = [] if os.geteuid() == 0 else ["--map-root-user"]
-    return ["unshare", *user, "--net", "--mount", "--pid", "--ipc", "--uts", "--fork", "--kill-child",
-            "--mount-proc", "--", "/bin/sh", "-c", "\n".join(lines), "sandbox", *argv]
+    return [
+        "unshare",
+        *user,
+        "--net",
+        "--mount",
+        "--pid",
+        "--ipc",
+        "--uts",
+        "--fork",
+        "--kill-child",
+        "--mount-proc",
+        "--",
+        "/bin/sh",
+        "-c",
+        "\n".join(lines),
+        "sandbox",
+        *argv,
+    ]
 
 
 @functools.cache
@@ -181,17 +227,25 @@ def choose_sandbox(warn: bool = True) -> Sandbox:
             break
         problems[mechanism] = problem
     else:
-        raise AutogradeError(f"the {wanted} sandbox does not work on this machine ({problems[wanted]}); "
-                             "install bubblewrap with `make setup`, or unset AUTOGRADE_SANDBOX")
+        raise AutogradeError(
+            f"the {wanted} sandbox does not work on this machine ({problems[wanted]}); "
+            "install bubblewrap with `make setup`, or unset AUTOGRADE_SANDBOX"
+        )
     if not warn or wanted:
         pass
     elif mechanism == "unshare":
-        print(f"autograde: warning: {_bwrap_advice(problems['bwrap'])}; isolating submissions with unshare "
-              "(no network, hidden folders) instead", file=sys.stderr)
+        print(
+            f"autograde: warning: {_bwrap_advice(problems['bwrap'])}; isolating submissions with unshare "
+            "(no network, hidden folders) instead",
+            file=sys.stderr,
+        )
     elif mechanism == "none":
-        print(f"autograde: WARNING: no sandbox ({_bwrap_advice(problems['bwrap'])}; unshare: {problems['unshare']}): "
-              "submissions run with your rights and can read your files and use the network; only the time, "
-              "memory and process limits apply. Fix that before grading untrusted work", file=sys.stderr)
+        print(
+            f"autograde: WARNING: no sandbox ({_bwrap_advice(problems['bwrap'])}; unshare: {problems['unshare']}): "
+            "submissions run with your rights and can read your files and use the network; only the time, "
+            "memory and process limits apply. Fix that before grading untrusted work",
+            file=sys.stderr,
+        )
     return Sandbox(mechanism)
 
 
@@ -214,8 +268,9 @@ def why_not(mechanism: str) -> str | None:
         probe.mkdir()
         argv = Sandbox(mechanism).wrap([sys.executable, "-c", "pass"], probe, [])
         try:
-            done = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                                  errors="replace", timeout=30)
+            done = subprocess.run(
+                argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, errors="replace", timeout=30
+            )
         except (OSError, subprocess.TimeoutExpired) as error:
             return f"{type(error).__name__}: {error}"
     if done.returncode == 0:

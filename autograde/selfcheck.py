@@ -26,7 +26,8 @@ def check_notebook(path: Path, source: Path, limits: Limits | None = None) -> Su
         shutil.copyfile(path, submitted)  # under the lesson's name, whatever the copy is called
         (Path(scratch) / "grading").mkdir()
         # (No sandbox warning: a self-learner checks their own notebook.)
-        grader = prepare_grader(course, limits or Limits(), Path(scratch) / "grading", [path.resolve().parent],
-                                warn=False)
+        grader = prepare_grader(
+            course, limits or Limits(), Path(scratch) / "grading", [path.resolve().parent], warn=False
+        )
         result, _ = grade_submission(grader, lesson, STUDENT)
         return result

@@ -36,24 +36,30 @@ def read_submission(path: Path, max_mb: float) -> NotebookNode:
     if size == 0:
         raise SubmissionError(f"{path.name} is empty; save the notebook in Jupyter and submit it again")
     if size > max_mb * 1024 * 1024:
-        raise SubmissionError(f"{path.name} is {size / 1024 / 1024:.0f} MB, more than the {max_mb:g} MB allowed; "
-                              "clear its outputs (Kernel > Restart Kernel and Clear Outputs) and submit again")
+        raise SubmissionError(
+            f"{path.name} is {size / 1024 / 1024:.0f} MB, more than the {max_mb:g} MB allowed; "
+            "clear its outputs (Kernel > Restart Kernel and Clear Outputs) and submit again"
+        )
     try:
         data = json.loads(path.read_bytes())
     except (ValueError, UnicodeDecodeError, RecursionError):  # (RecursionError: nested too deep)
-        raise SubmissionError(f"NotJSONError: {path.name} is not valid JSON (damaged or cut off); "
-                              "submit a copy saved by Jupyter") from None
+        raise SubmissionError(
+            f"NotJSONError: {path.name} is not valid JSON (damaged or cut off); submit a copy saved by Jupyter"
+        ) from None
     if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
         raise SubmissionError(f"{path.name} is not a Jupyter notebook (no list of cells)")
     version = data.get("nbformat")
     if not isinstance(version, int) or version > 4 or version < 3:
-        raise SubmissionError(f"{path.name} has notebook format {version!r}; the grader reads format 4 "
-                              "(save it with Jupyter as a .ipynb notebook, format 4)")
+        raise SubmissionError(
+            f"{path.name} has notebook format {version!r}; the grader reads format 4 "
+            "(save it with Jupyter as a .ipynb notebook, format 4)"
+        )
     try:
         json.dumps(data, ensure_ascii=False).encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate ("\ud800") reads as JSON but cannot be written out
-        raise SubmissionError(f"{path.name} holds text that is not valid Unicode; "
-                              "submit a copy saved by Jupyter") from None
+        raise SubmissionError(
+            f"{path.name} holds text that is not valid Unicode; submit a copy saved by Jupyter"
+        ) from None
     try:
         # (Outputs are never used, so they are not judged: a strange output of an extension costs nothing.)
         for cell in data["cells"]:
@@ -66,14 +72,18 @@ def read_submission(path: Path, max_mb: float) -> NotebookNode:
             notebook = nbformat.from_dict(nbformat.validator.normalize(notebook)[1])
             nbformat.validate(notebook)
     except Exception as error:  # nbformat rejects broken notebooks with a variety of exceptions
-        raise SubmissionError(f"{path.name} is not a valid Jupyter notebook ({_schema_error(data) or one_line(error)}); "
-                              "submit a copy saved by Jupyter") from None
+        raise SubmissionError(
+            f"{path.name} is not a valid Jupyter notebook ({_schema_error(data) or one_line(error)}); "
+            "submit a copy saved by Jupyter"
+        ) from None
     for index, cell in enumerate(notebook.cells):
         problem = nbgrader_metadata_problem(cell.metadata.get("nbgrader"))
         if problem:
-            raise SubmissionError(f"cell {index + 1} of {path.name} has nbgrader metadata that Jupyter does not "
-                                  f"write ({problem}); copy your answers into a fresh copy of the lesson's notebook "
-                                  "and submit that")
+            raise SubmissionError(
+                f"cell {index + 1} of {path.name} has nbgrader metadata that Jupyter does not "
+                f"write ({problem}); copy your answers into a fresh copy of the lesson's notebook "
+                "and submit that"
+            )
     return notebook
 
 
@@ -89,8 +99,16 @@ def _schema_error(data: dict) -> str | None:
 
 
 # The nbgrader cell metadata keys and the types nbgrader writes them with (nbgrader's schema 3).
-NBGRADER_TYPES = {"grade_id": str, "points": (int, float), "schema_version": int,
-                  "solution": bool, "grade": bool, "locked": bool, "task": bool, "cell_type": str}
+NBGRADER_TYPES = {
+    "grade_id": str,
+    "points": (int, float),
+    "schema_version": int,
+    "solution": bool,
+    "grade": bool,
+    "locked": bool,
+    "task": bool,
+    "cell_type": str,
+}
 
 
 def nbgrader_metadata_problem(nbgrader) -> str | None:
@@ -113,10 +131,16 @@ def nbgrader_metadata_problem(nbgrader) -> str | None:
 
 def rebuild(submitted: NotebookNode, source: NotebookNode, released: NotebookNode) -> NotebookNode:
     """The notebook that gets run: the student's cells, with everything nbgrader trusts from the source."""
-    source_cells = {cell.metadata["nbgrader"]["grade_id"]: cell for cell in source.cells
-                    if "grade_id" in cell.metadata.get("nbgrader", {})}
-    stubs = {cell.metadata["nbgrader"]["grade_id"]: cell for cell in released.cells
-             if "grade_id" in cell.metadata.get("nbgrader", {})}
+    source_cells = {
+        cell.metadata["nbgrader"]["grade_id"]: cell
+        for cell in source.cells
+        if "grade_id" in cell.metadata.get("nbgrader", {})
+    }
+    stubs = {
+        cell.metadata["nbgrader"]["grade_id"]: cell
+        for cell in released.cells
+        if "grade_id" in cell.metadata.get("nbgrader", {})
+    }
     cells, seen = [], set()
     for cell in submitted.cells:
         nbgrader = cell.get("metadata", {}).get("nbgrader")
@@ -138,14 +162,21 @@ def rebuild(submitted: NotebookNode, source: NotebookNode, released: NotebookNod
                 continue
         elif not (utils.is_locked(original) or utils.is_grade(original)):
             continue
-        previous = next((i for i, cell in reversed(list(enumerate(cells)))
-                         if cell.metadata.get("nbgrader", {}).get("grade_id") in order[:index]), -1)
+        previous = next(
+            (
+                i
+                for i, cell in reversed(list(enumerate(cells)))
+                if cell.metadata.get("nbgrader", {}).get("grade_id") in order[:index]
+            ),
+            -1,
+        )
         cells.insert(previous + 1, _copy(original))
         seen.add(grade_id)
     notebook = nbformat.v4.new_notebook()  # (cells set after: new_notebook would warn about repeated ids)
     notebook.cells = cells
-    notebook.metadata = {key: copy.deepcopy(source.metadata[key])
-                         for key in ("kernelspec", "language_info") if key in source.metadata}
+    notebook.metadata = {
+        key: copy.deepcopy(source.metadata[key]) for key in ("kernelspec", "language_info") if key in source.metadata
+    }
     _unique_ids(notebook)
     return notebook
 
@@ -171,8 +202,11 @@ def _copy(original: NotebookNode) -> NotebookNode:
 
 
 def _new_cell(kind: str, text: str, cell_id) -> NotebookNode:
-    make = {"code": nbformat.v4.new_code_cell, "markdown": nbformat.v4.new_markdown_cell,
-            "raw": nbformat.v4.new_raw_cell}[kind]
+    make = {
+        "code": nbformat.v4.new_code_cell,
+        "markdown": nbformat.v4.new_markdown_cell,
+        "raw": nbformat.v4.new_raw_cell,
+    }[kind]
     cell = make(text)
     if isinstance(cell_id, str) and cell_id:
         cell.id = cell_id

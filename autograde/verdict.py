@@ -38,8 +38,11 @@ class Verdict:
 
 def graded_cells(source: NotebookNode) -> list[NotebookNode]:
     """The source's automatically graded test cells (code cells marked grade, not solution)."""
-    return [cell for cell in source.cells
-            if cell.cell_type == "code" and utils.is_grade(cell) and not utils.is_solution(cell)]
+    return [
+        cell
+        for cell in source.cells
+        if cell.cell_type == "code" and utils.is_grade(cell) and not utils.is_solution(cell)
+    ]
 
 
 def judge(source: NotebookNode, executed: NotebookNode) -> list[Verdict]:
@@ -69,16 +72,21 @@ def _problem(test: NotebookNode, copies: list[NotebookNode]) -> str | None:
         return error_line(errors[0])
     if cell.get("execution_count") is None:
         return "the test cell did not run"
-    records = [output["data"][RECORD_MIME] for output in cell.outputs
-               if output.get("output_type") == "display_data" and RECORD_MIME in output.get("data", {})]
+    records = [
+        output["data"][RECORD_MIME]
+        for output in cell.outputs
+        if output.get("output_type") == "display_data" and RECORD_MIME in output.get("data", {})
+    ]
     for record in records:
         failure = _recheck(record)
         if failure:
             return f"AssertionError: {failure} (checked by the grader)"
     needed = top_level_checks(test.source)
     if len(records) < needed:
-        return (f"the tests' checks did not all run ({len(records)} of {needed} reported): "
-                "was autograde.checks replaced or silenced?")
+        return (
+            f"the tests' checks did not all run ({len(records)} of {needed} reported): "
+            "was autograde.checks replaced or silenced?"
+        )
     for what, want in literal_expectations(test.source):
         if not any(_matches(record, what, want) for record in records):
             return f"{what}: the check against the expected value did not run as written"
@@ -95,7 +103,10 @@ def literal_expectations(code: str) -> list[tuple[str, list[float]]]:
     found = []
     for statement in tree.body:
         call = statement.value if isinstance(statement, ast.Expr) else None
-        if not isinstance(call, ast.Call) or getattr(call.func, "id", getattr(call.func, "attr", None)) != "assert_close":
+        if (
+            not isinstance(call, ast.Call)
+            or getattr(call.func, "id", getattr(call.func, "attr", None)) != "assert_close"
+        ):
             continue
         keywords = {keyword.arg: keyword.value for keyword in call.keywords}
         expected = call.args[1] if len(call.args) > 1 else keywords.get("expected")
@@ -116,8 +127,12 @@ def _matches(record, what: str, want: list[float]) -> bool:
         recorded = [float(value) for value in record["want"]]
     except (KeyError, TypeError, ValueError):
         return False
-    return (record.get("check") == "close" and record.get("what") == what and len(recorded) == len(want)
-            and all(abs(r - w) <= 1e-12 * max(1.0, abs(w)) for r, w in zip(recorded, want)))
+    return (
+        record.get("check") == "close"
+        and record.get("what") == what
+        and len(recorded) == len(want)
+        and all(abs(r - w) <= 1e-12 * max(1.0, abs(w)) for r, w in zip(recorded, want))
+    )
 
 
 def top_level_checks(code: str) -> int:
@@ -154,7 +169,9 @@ def _recheck(record) -> str | None:
         if kind == "close_summary" or kind == "true":
             return None if record["passed"] is True else what
         if kind == "shape":
-            return None if [int(n) for n in record["got"]] == [int(n) for n in record["want"]] else f"{what}: wrong shape"
+            return (
+                None if [int(n) for n in record["got"]] == [int(n) for n in record["want"]] else f"{what}: wrong shape"
+            )
         if kind == "sympy_zero":
             return None if record["simplified"] == "0" else f"{what}: does not simplify to 0"
     except (KeyError, TypeError, ValueError):

@@ -64,8 +64,13 @@ def run_trl(preset: str, model_config, pairs, tokenizer, max_steps: int | None, 
     device = "cuda" if torch.cuda.is_available() else "cpu"
     policy.to(device), reference.to(device)
     overrides = {"save_strategy": "no", "logging_steps": 1, "max_steps": max_steps or -1, "disable_tqdm": True}
-    trainer = CourseDPOTrainer(model=policy, ref_model=reference, args=dpo_config(preset, output_dir, **overrides),
-                               train_dataset=Dataset.from_list(pairs), processing_class=tokenizer)
+    trainer = CourseDPOTrainer(
+        model=policy,
+        ref_model=reference,
+        args=dpo_config(preset, output_dir, **overrides),
+        train_dataset=Dataset.from_list(pairs),
+        processing_class=tokenizer,
+    )
     if torch.cuda.is_available():
         torch.cuda.synchronize()
         torch.cuda.reset_peak_memory_stats()
@@ -76,7 +81,11 @@ def run_trl(preset: str, model_config, pairs, tokenizer, max_steps: int | None, 
     seconds = time.perf_counter() - started
     args = trainer.args
     pairs_done = trainer.state.global_step * args.per_device_train_batch_size * args.gradient_accumulation_steps
-    return {"seconds": seconds, "pairs_done": min(pairs_done, len(pairs)), **final_log_values(trainer.state.log_history)}
+    return {
+        "seconds": seconds,
+        "pairs_done": min(pairs_done, len(pairs)),
+        **final_log_values(trainer.state.log_history),
+    }
 
 
 def run_scratch(model_config, pairs, tokenizer, max_steps: int | None, output_dir: Path) -> dict:
@@ -90,12 +99,25 @@ def run_scratch(model_config, pairs, tokenizer, max_steps: int | None, output_di
         torch.cuda.synchronize()
         torch.cuda.reset_peak_memory_stats()
     started = time.perf_counter()
-    history = train_dpo_from_scratch(policy, reference, tokenizer, pairs, steps, batch_size,
-                                     TEXTBOOK["learning_rate"], TEXTBOOK["beta"], bf16=torch.cuda.is_available())
+    history = train_dpo_from_scratch(
+        policy,
+        reference,
+        tokenizer,
+        pairs,
+        steps,
+        batch_size,
+        TEXTBOOK["learning_rate"],
+        TEXTBOOK["beta"],
+        bf16=torch.cuda.is_available(),
+    )
     if torch.cuda.is_available():
         torch.cuda.synchronize()
-    return {"seconds": time.perf_counter() - started, "pairs_done": min(steps * batch_size, len(pairs)),
-            "final_loss": history[-1]["loss"], "reward_accuracy": history[-1]["reward_accuracy"]}
+    return {
+        "seconds": time.perf_counter() - started,
+        "pairs_done": min(steps * batch_size, len(pairs)),
+        "final_loss": history[-1]["loss"],
+        "reward_accuracy": history[-1]["reward_accuracy"],
+    }
 
 
 VARIANTS = {
@@ -113,11 +135,15 @@ def report(name: str, run: dict, n_pairs: int, tokens_per_pair: float, n_params:
     flops_per_second = 8 * n_params * tokens_per_second
     peak = peak_flops()
     return {
-        "variant": name, "epoch_seconds": round(epoch_seconds, 1), "extrapolated": run["pairs_done"] < n_pairs,
+        "variant": name,
+        "epoch_seconds": round(epoch_seconds, 1),
+        "extrapolated": run["pairs_done"] < n_pairs,
         "pairs_per_second": round(run["pairs_done"] / run["seconds"], 2),
-        "tokens_per_second": round(tokens_per_second), "mfu": round(flops_per_second / peak, 4) if peak else None,
+        "tokens_per_second": round(tokens_per_second),
+        "mfu": round(flops_per_second / peak, 4) if peak else None,
         "peak_memory_gb": round(torch.cuda.max_memory_allocated() / 1e9, 2) if torch.cuda.is_available() else None,
-        "final_loss": run["final_loss"], "reward_accuracy": run["reward_accuracy"],
+        "final_loss": run["final_loss"],
+        "reward_accuracy": run["reward_accuracy"],
     }
 
 
@@ -137,8 +163,11 @@ def main(argv: list[str] | None = None) -> int:
     tokens_per_pair = pair_tokens(pairs, tokenizer) / n_pairs
     n_params = sum(p.numel() for p in new_model(model_config, 0).parameters())
     device = torch.cuda.get_device_name() if torch.cuda.is_available() else "CPU"
-    print(f"{n_pairs:,} pairs from {source}, {tokens_per_pair:.0f} tokens per pair, "
-          f"{n_params / 1e6:.1f}M parameters, on {device}", flush=True)
+    print(
+        f"{n_pairs:,} pairs from {source}, {tokens_per_pair:.0f} tokens per pair, "
+        f"{n_params / 1e6:.1f}M parameters, on {device}",
+        flush=True,
+    )
 
     results = []
     with tempfile.TemporaryDirectory() as scratch:
@@ -154,11 +183,14 @@ def main(argv: list[str] | None = None) -> int:
         memory = f"{r['peak_memory_gb']:.1f}" if r["peak_memory_gb"] is not None else "-"
         loss = f"{r['final_loss']:.4f}" if r["final_loss"] is not None else "-"
         accuracy = f"{r['reward_accuracy']:.2f}" if r["reward_accuracy"] is not None else "-"
-        print(f"{r['variant']:<14} {r['epoch_seconds']:>9.1f} {r['pairs_per_second']:>9.1f} "
-              f"{r['tokens_per_second']:>10,} {mfu:>6} {memory:>7} {loss:>7} {accuracy:>5}")
+        print(
+            f"{r['variant']:<14} {r['epoch_seconds']:>9.1f} {r['pairs_per_second']:>9.1f} "
+            f"{r['tokens_per_second']:>10,} {mfu:>6} {memory:>7} {loss:>7} {accuracy:>5}"
+        )
     if args.json:
-        args.json.write_text(json.dumps({"device": device, "pairs": n_pairs, "source": source, "results": results},
-                                        indent=1))
+        args.json.write_text(
+            json.dumps({"device": device, "pairs": n_pairs, "source": source, "results": results}, indent=1)
+        )
     return 0
 
 

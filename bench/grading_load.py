@@ -99,7 +99,9 @@ class TreeMemory:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--source", type=Path, default=ROOT / "solutions", help="source notebooks (default: solutions/)")
+    parser.add_argument(
+        "--source", type=Path, default=ROOT / "solutions", help="source notebooks (default: solutions/)"
+    )
     parser.add_argument("--lessons", nargs="*", default=[], help="lesson ids (default: all of --source)")
     parser.add_argument("--students", type=int, default=100, help="submissions per lesson (default 100)")
     parser.add_argument("--jobs", type=int, default=2, help="notebooks graded at once (default 2)")
@@ -112,24 +114,44 @@ def main(argv: list[str] | None = None) -> int:
         expected = make_class(arguments.source, lessons, arguments.students, submissions)
         start = time.monotonic()
         with TreeMemory() as memory:
-            results = grade_class(submissions, out, arguments.source, arguments.jobs, arguments.timeout,
-                                  on_result=lambda result: None, limits=Limits())
+            results = grade_class(
+                submissions,
+                out,
+                arguments.source,
+                arguments.jobs,
+                arguments.timeout,
+                on_result=lambda result: None,
+                limits=Limits(),
+            )
         wall = time.monotonic() - start
-    wrong = sorted(f"{r.student}/{r.lesson}: {r.score:g} (expected {expected[(r.student, r.lesson)]:g})"
-                   for r in results if r.score != expected[(r.student, r.lesson)])
+    wrong = sorted(
+        f"{r.student}/{r.lesson}: {r.score:g} (expected {expected[(r.student, r.lesson)]:g})"
+        for r in results
+        if r.score != expected[(r.student, r.lesson)]
+    )
     per_lesson = {lesson: sorted(r.seconds for r in results if r.lesson == lesson) for lesson in lessons}
     figures = {
-        "lessons": lessons, "students_per_lesson": arguments.students, "notebooks": len(results),
-        "jobs": arguments.jobs, "cpus": os.cpu_count(), "sandbox": choose_sandbox().mechanism,
+        "lessons": lessons,
+        "students_per_lesson": arguments.students,
+        "notebooks": len(results),
+        "jobs": arguments.jobs,
+        "cpus": os.cpu_count(),
+        "sandbox": choose_sandbox().mechanism,
         "wall_seconds": round(wall, 1),
         "notebooks_per_minute": round(len(results) / wall * 60, 2),
-        "median_seconds_per_notebook": {lesson: round(times[len(times) // 2], 1) for lesson, times in per_lesson.items()},
+        "median_seconds_per_notebook": {
+            lesson: round(times[len(times) // 2], 1) for lesson, times in per_lesson.items()
+        },
         "peak_rss_mb": round(memory.peak / 2**20),
         # One submission's whole tree, as its control group counted it (page cache included); null
         # where control groups cannot be made.
-        "largest_submission_peak_mb": {lesson: max((round(r.peak_memory_mb) for r in results if r.lesson == lesson
-                                                    and r.peak_memory_mb is not None), default=None)
-                                       for lesson in lessons},
+        "largest_submission_peak_mb": {
+            lesson: max(
+                (round(r.peak_memory_mb) for r in results if r.lesson == lesson and r.peak_memory_mb is not None),
+                default=None,
+            )
+            for lesson in lessons
+        },
         "wrong_scores": wrong,
     }
     print(json.dumps(figures, indent=2))

@@ -40,17 +40,26 @@ def run_dpo(output: Path, tokenizer) -> dict:
     task = rlhf_task(EMBEDDED, tokenizer)
     reference_path = build_tiny_reference()
     training = train_dpo(str(reference_path), [EMBEDDED], output, tokenizer, preset="cpu", pairs=task["train"])
-    reward_model = load_proxy_reward(build_proxy_reward(reference_path, tokenizer, task["train"], task["heldout"],
-                                                        preset["reward"]))
+    reward_model = load_proxy_reward(
+        build_proxy_reward(reference_path, tokenizer, task["train"], task["heldout"], preset["reward"])
+    )
     reference = load_causal_lm(reference_path).eval()
     policy = load_causal_lm(output / "model").eval()
     evaluation = dict(eval_samples=preset["eval_samples"], max_new_tokens=preset["rl"]["max_new_tokens"])
     vocabulary = active_vocabulary(reference)
-    before, _ = evaluate_policy(reference, reference, reward_model, tokenizer, task, vocabulary, label="reference", **evaluation)
-    after, scores = evaluate_policy(policy, reference, reward_model, tokenizer, task, vocabulary, label="DPO", **evaluation)
-    return {**compare(task["questions"], before, after, task["expected"], taught_answers=task["taught"]),
-            "gold_after": scores["gold"], "proxy_after": scores["proxy"], "kl_after": scores["kl"],
-            "train_seconds": training["train_seconds"]}
+    before, _ = evaluate_policy(
+        reference, reference, reward_model, tokenizer, task, vocabulary, label="reference", **evaluation
+    )
+    after, scores = evaluate_policy(
+        policy, reference, reward_model, tokenizer, task, vocabulary, label="DPO", **evaluation
+    )
+    return {
+        **compare(task["questions"], before, after, task["expected"], taught_answers=task["taught"]),
+        "gold_after": scores["gold"],
+        "proxy_after": scores["proxy"],
+        "kl_after": scores["kl"],
+        "train_seconds": training["train_seconds"],
+    }
 
 
 def table(rows: dict[str, dict]) -> str:
@@ -79,10 +88,18 @@ def main() -> None:
     if not args.no_dpo:
         rows["DPO (lesson 5)"] = run_dpo(output / "dpo", tokenizer)
     reference_row = next(iter(rows.values()))
-    rows = {"reference": {"rate_after": reference_row["rate_before"], "degenerate_after": reference_row["degenerate_before"],
-                          "on_topic_after": reference_row["on_topic_before"], "gold_after": reference_row.get("gold_before", float("nan")),
-                          "proxy_after": reference_row.get("proxy_before", float("nan")), "kl_after": 0.0, "train_seconds": 0.0},
-            **rows}
+    rows = {
+        "reference": {
+            "rate_after": reference_row["rate_before"],
+            "degenerate_after": reference_row["degenerate_before"],
+            "on_topic_after": reference_row["on_topic_before"],
+            "gold_after": reference_row.get("gold_before", float("nan")),
+            "proxy_after": reference_row.get("proxy_before", float("nan")),
+            "kl_after": 0.0,
+            "train_seconds": 0.0,
+        },
+        **rows,
+    }
 
     plot_beta_sweep(histories, output / "sweep.png")
     (output / "sweep.json").write_text(json.dumps(rows, indent=1))

@@ -30,8 +30,15 @@ def cmd_train_dpo(args) -> None:
     from rlhf_lab.tokenizer import load_tokenizer
     from rlhf_lab.training import train_dpo
 
-    metrics = train_dpo(args.model, args.data, args.output, load_tokenizer(args.tokenizer), preset=args.preset,
-                        seed=args.seed, max_steps=args.max_steps)
+    metrics = train_dpo(
+        args.model,
+        args.data,
+        args.output,
+        load_tokenizer(args.tokenizer),
+        preset=args.preset,
+        seed=args.seed,
+        max_steps=args.max_steps,
+    )
     print(metrics)
 
 
@@ -39,8 +46,16 @@ def cmd_train_rlhf(args) -> None:
     from rlhf_lab.rlhf_pipeline import run_rlhf
     from rlhf_lab.tokenizer import load_tokenizer
 
-    run_rlhf(args.output, load_tokenizer(args.tokenizer), preset=args.preset, model=args.model, data=args.data,
-             beta=args.beta, steps=args.steps, questions=args.questions)
+    run_rlhf(
+        args.output,
+        load_tokenizer(args.tokenizer),
+        preset=args.preset,
+        model=args.model,
+        data=args.data,
+        beta=args.beta,
+        steps=args.steps,
+        questions=args.questions,
+    )
 
 
 def cmd_demo(args) -> None:
@@ -51,9 +66,9 @@ def cmd_demo(args) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     from rlhf_lab.data import EMBEDDED, HUB_DATASET
-    from rlhf_lab.tokenizer import OFFLINE
     from rlhf_lab.presets import PRESETS
     from rlhf_lab.rlhf_presets import RLHF_PRESETS
+    from rlhf_lab.tokenizer import OFFLINE
 
     parser = argparse.ArgumentParser(prog="python -m rlhf_lab", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -64,13 +79,15 @@ def build_parser() -> argparse.ArgumentParser:
     pairs.add_argument("--tokenizer", default=OFFLINE, help="GPT-2 tokenizer for the length filter")
     pairs.set_defaults(run=cmd_pairs)
 
-    reference = commands.add_parser("build-reference", help="train and cache the tiny offline reference model "
-                                                            "and lesson 6's reward model")
+    reference = commands.add_parser(
+        "build-reference", help="train and cache the tiny offline reference model and lesson 6's reward model"
+    )
     reference.set_defaults(run=cmd_build_reference)
 
     train = commands.add_parser("train-dpo", help="DPO with TRL's DPOTrainer against a frozen reference")
-    train.add_argument("--model", default="tiny", help="'tiny' (offline), 'textbook' (the book's SFT model), "
-                                                       "'gpt2' or a model folder")
+    train.add_argument(
+        "--model", default="tiny", help="'tiny' (offline), 'textbook' (the book's SFT model), 'gpt2' or a model folder"
+    )
     train.add_argument("--data", nargs="+", default=[EMBEDDED], help=f"'{EMBEDDED}', '{HUB_DATASET}', files or folders")
     train.add_argument("--preset", choices=list(PRESETS), default="textbook")
     train.add_argument("--output", default="runs/dpo", help="folder for checkpoints, model, log and plots")
@@ -79,12 +96,21 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--seed", type=int, default=0)
     train.set_defaults(run=cmd_train_dpo)
 
-    rlhf = commands.add_parser("train-rlhf", help="RLHF: a proxy reward model, then RL (RLOO + PPO clipping) "
-                                                   "with a KL penalty against the frozen reference")
-    rlhf.add_argument("--preset", choices=list(RLHF_PRESETS), default="cpu",
-                      help="cpu: the tiny reference on the embedded data; gpu: GPT-2 on hh-rlhf from the Hub")
-    rlhf.add_argument("--output", default="runs/rlhf", help="folder for the checkpoint, model, metrics and plots; "
-                                                             "rerun with the same folder to resume")
+    rlhf = commands.add_parser(
+        "train-rlhf",
+        help="RLHF: a proxy reward model, then RL (RLOO + PPO clipping) with a KL penalty against the frozen reference",
+    )
+    rlhf.add_argument(
+        "--preset",
+        choices=list(RLHF_PRESETS),
+        default="cpu",
+        help="cpu: the tiny reference on the embedded data; gpu: GPT-2 on hh-rlhf from the Hub",
+    )
+    rlhf.add_argument(
+        "--output",
+        default="runs/rlhf",
+        help="folder for the checkpoint, model, metrics and plots; rerun with the same folder to resume",
+    )
     rlhf.add_argument("--beta", type=float, help="KL coefficient (default: the preset's)")
     rlhf.add_argument("--steps", type=int, help="RL steps (default: the preset's)")
     rlhf.add_argument("--model", help="reference model: 'tiny', 'textbook', 'gpt2' or a folder (default: the preset's)")

@@ -31,8 +31,9 @@ def data_files(source: str | Path) -> list[Path]:
             raise CourseError(f"no .jsonl or .jsonl.gz files in folder {path}: point to hh-rlhf data files")
         return files
     if not path.exists():
-        raise CourseError(f"data file {path} does not exist: give a .jsonl/.jsonl.gz file, a folder, "
-                          f"'{EMBEDDED}' or '{HUB_DATASET}'")
+        raise CourseError(
+            f"data file {path} does not exist: give a .jsonl/.jsonl.gz file, a folder, '{EMBEDDED}' or '{HUB_DATASET}'"
+        )
     if not _is_data_file(path):
         raise CourseError(f"{path} is not a .jsonl or .jsonl.gz file: hh-rlhf rows are one JSON object a line")
     return [path]
@@ -50,11 +51,17 @@ def read_jsonl(path: Path) -> list[dict]:
                 try:
                     row = json.loads(line)
                 except json.JSONDecodeError as err:
-                    raise CourseError(f"{path}:{number}: not valid JSON ({err.msg}); each line must be one object") from None
-                if not (isinstance(row, dict) and isinstance(row.get("chosen"), str)
-                        and isinstance(row.get("rejected"), str)):
-                    raise CourseError(f"{path}:{number}: a row needs string fields 'chosen' and 'rejected' "
-                                      "(hh-rlhf format)")
+                    raise CourseError(
+                        f"{path}:{number}: not valid JSON ({err.msg}); each line must be one object"
+                    ) from None
+                if not (
+                    isinstance(row, dict)
+                    and isinstance(row.get("chosen"), str)
+                    and isinstance(row.get("rejected"), str)
+                ):
+                    raise CourseError(
+                        f"{path}:{number}: a row needs string fields 'chosen' and 'rejected' (hh-rlhf format)"
+                    )
                 rows.append({"chosen": row["chosen"], "rejected": row["rejected"]})
     except (OSError, EOFError, UnicodeDecodeError) as err:
         raise CourseError(f"cannot read {path}: {err}; check that the file is complete and readable") from None
@@ -68,8 +75,10 @@ def load_hub(split: str = "train") -> list[dict]:
     try:
         dataset = load_dataset(HUB_DATASET, split=split)
     except Exception as err:  # datasets raises many types for "offline"; all mean the same to a user
-        raise CourseError(f"cannot load {HUB_DATASET} from the Hub ({type(err).__name__}); offline, pass "
-                          f"local .jsonl.gz files or '{EMBEDDED}'") from None
+        raise CourseError(
+            f"cannot load {HUB_DATASET} from the Hub ({type(err).__name__}); offline, pass "
+            f"local .jsonl.gz files or '{EMBEDDED}'"
+        ) from None
     return [{"chosen": row["chosen"], "rejected": row["rejected"]} for row in dataset]
 
 

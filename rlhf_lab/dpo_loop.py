@@ -46,7 +46,7 @@ def batch_order(num_pairs: int, steps: int, batch_size: int, seed: int) -> list[
     while len(order) < steps:
         generator = torch.Generator().manual_seed(seed + epoch)
         permutation = torch.randperm(num_pairs, generator=generator).tolist()
-        order += [permutation[start:start + batch_size] for start in range(0, num_pairs, batch_size)]
+        order += [permutation[start : start + batch_size] for start in range(0, num_pairs, batch_size)]
         epoch += 1
     return order[:steps]
 
@@ -72,8 +72,10 @@ def sequence_logprobs(model: PreTrainedModel, batch: dict[str, torch.Tensor], fi
     """
     width = batch["input_ids"].shape[1]
     logits = model(
-        input_ids=batch["input_ids"], attention_mask=batch["attention_mask"],
-        logits_to_keep=width - first_logit, use_cache=False,
+        input_ids=batch["input_ids"],
+        attention_mask=batch["attention_mask"],
+        logits_to_keep=width - first_logit,
+        use_cache=False,
     ).logits  # (2B, T - first_logit, V)
     return completion_logprobs(logits, batch["input_ids"][:, first_logit:], batch["completion_mask"][:, first_logit:])
 
@@ -131,10 +133,12 @@ def train_dpo_from_scratch(
             torch.nn.utils.clip_grad_norm_(policy.parameters(), max_grad_norm)
         optimizer.step()
 
-        history.append({
-            "step": step,
-            "loss": loss.item(),
-            "reward_accuracy": reward_accuracy(chosen_rewards, rejected_rewards),
-            "reward_margin": reward_margin(chosen_rewards, rejected_rewards),
-        })
+        history.append(
+            {
+                "step": step,
+                "loss": loss.item(),
+                "reward_accuracy": reward_accuracy(chosen_rewards, rejected_rewards),
+                "reward_margin": reward_margin(chosen_rewards, rejected_rewards),
+            }
+        )
     return history

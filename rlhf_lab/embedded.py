@@ -60,8 +60,9 @@ def load_topics(lines: list[str]) -> tuple[tuple[tuple[str, str, str, str], ...]
     for number, line in enumerate(lines, start=1):
         row, where = json.loads(line), f"topics.jsonl:{number}"
         if set(row) != {*TEXT_FIELDS, "follow_up"} or not all(isinstance(row[k], str) and row[k] for k in TEXT_FIELDS):
-            raise ValueError(f"{where}: a topic has non-empty strings {', '.join(TEXT_FIELDS)} and a follow_up, "
-                             f"got {row}")
+            raise ValueError(
+                f"{where}: a topic has non-empty strings {', '.join(TEXT_FIELDS)} and a follow_up, got {row}"
+            )
         if row["kind"] not in TEMPLATES:
             raise ValueError(f"{where}: kind {row['kind']!r} is none of {sorted(TEMPLATES)}")
         if any(row["subject"] == subject for _, _, subject, _ in topics):
@@ -144,9 +145,12 @@ def _make_row(rng: random.Random, topic_index: int, question: str, human_turns: 
 
 def _training_plan() -> list[tuple[int, str]]:
     """(topic index, question) for every topic in the nine phrasings that are not held out."""
-    return [(index, template.format(subject))
-            for index, (_, kind, subject, _) in enumerate(TOPICS)
-            for number, template in enumerate(TEMPLATES[kind]) if number != _heldout_template(index)]
+    return [
+        (index, template.format(subject))
+        for index, (_, kind, subject, _) in enumerate(TOPICS)
+        for number, template in enumerate(TEMPLATES[kind])
+        if number != _heldout_template(index)
+    ]
 
 
 def training_dialogues() -> list[dict]:
@@ -189,8 +193,9 @@ def sft_conversations(copies: int = SFT_COPIES) -> list[tuple[str, str]]:
 
 def heldout_questions() -> list[str]:
     """One question per topic, in table order, in the phrasing its training rows never use."""
-    return [TEMPLATES[kind][_heldout_template(index)].format(subject)
-            for index, (_, kind, subject, _) in enumerate(TOPICS)]
+    return [
+        TEMPLATES[kind][_heldout_template(index)].format(subject) for index, (_, kind, subject, _) in enumerate(TOPICS)
+    ]
 
 
 def topic_answers() -> list[str]:

@@ -37,17 +37,21 @@ def generate_answers(
     device = next(model.parameters()).device
     answers = []
     for start in tqdm(range(0, len(questions), batch_size), desc=desc, unit="batch", leave=False):
-        prompts = [generation_prompt_ids(tokenizer, q) for q in questions[start:start + batch_size]]
+        prompts = [generation_prompt_ids(tokenizer, q) for q in questions[start : start + batch_size]]
         width = max(map(len, prompts))
         input_ids = torch.tensor([[tokenizer.pad_token_id] * (width - len(p)) + p for p in prompts], device=device)
         attention_mask = torch.tensor([[0] * (width - len(p)) + [1] * len(p) for p in prompts], device=device)
         output = model.generate(
-            input_ids=input_ids, attention_mask=attention_mask, max_new_tokens=max_new_tokens,
-            do_sample=False, pad_token_id=tokenizer.pad_token_id, eos_token_id=tokenizer.eos_token_id,
+            input_ids=input_ids,
+            attention_mask=attention_mask,
+            max_new_tokens=max_new_tokens,
+            do_sample=False,
+            pad_token_id=tokenizer.pad_token_id,
+            eos_token_id=tokenizer.eos_token_id,
         )
         for row in output[:, width:].tolist():
             if tokenizer.eos_token_id in row:
-                row = row[:row.index(tokenizer.eos_token_id)]
+                row = row[: row.index(tokenizer.eos_token_id)]
             answers.append(tokenizer.decode(row, skip_special_tokens=True).strip())
     return answers
 
@@ -63,7 +67,9 @@ def explain_rate(answers: list[str]) -> float:
 
 def content(answer: str) -> str:
     """The answer after its "Let me explain." prefix, if any: what DPO should leave unchanged."""
-    return re.sub(rf"^\s*{PHRASE}[.,:!]?\s*", "", answer, flags=re.IGNORECASE) if starts_with_explain(answer) else answer
+    return (
+        re.sub(rf"^\s*{PHRASE}[.,:!]?\s*", "", answer, flags=re.IGNORECASE) if starts_with_explain(answer) else answer
+    )
 
 
 def _words(text: str) -> list[str]:
@@ -88,7 +94,7 @@ def is_degenerate(answer: str, known_answers: Sequence[str] = ()) -> bool:
     words = _words(answer)
     if not words or re.search(r"\bme explain\b", " ".join(words)):
         return True
-    trigrams = [tuple(words[i:i + 3]) for i in range(len(words) - 2)]
+    trigrams = [tuple(words[i : i + 3]) for i in range(len(words) - 2)]
     if any(trigrams.count(t) >= 3 for t in set(trigrams)):
         return True
     return bool(known_answers) and max(content_similarity(answer, known) for known in known_answers) < SALAD_SIMILARITY
@@ -100,8 +106,13 @@ def on_topic_rate(answers: list[str], expected_answers: Sequence[str]) -> float:
     return sum(hits) / len(hits) if hits else 0.0
 
 
-def compare(questions: list[str], before: list[str], after: list[str],
-            expected_answers: Sequence[str] | None = None, taught_answers: Sequence[str] = ()) -> dict:
+def compare(
+    questions: list[str],
+    before: list[str],
+    after: list[str],
+    expected_answers: Sequence[str] | None = None,
+    taught_answers: Sequence[str] = (),
+) -> dict:
     """The numbers of a before/after comparison, rates as fractions.
 
     With each question's expected answer (the embedded data has them), also how many answers are on

@@ -22,8 +22,16 @@ def tiny_gpt2_config() -> GPT2Config:
     No dropout: the model's job is to learn a small data set by heart and answer its topics.
     """
     return GPT2Config(
-        vocab_size=GPT2_VOCAB, n_positions=512, n_embd=128, n_layer=4, n_head=4,
-        resid_pdrop=0.0, embd_pdrop=0.0, attn_pdrop=0.0, bos_token_id=GPT2_EOS, eos_token_id=GPT2_EOS,
+        vocab_size=GPT2_VOCAB,
+        n_positions=512,
+        n_embd=128,
+        n_layer=4,
+        n_head=4,
+        resid_pdrop=0.0,
+        embd_pdrop=0.0,
+        attn_pdrop=0.0,
+        bos_token_id=GPT2_EOS,
+        eos_token_id=GPT2_EOS,
     )
 
 
@@ -46,5 +54,7 @@ def load_causal_lm(name_or_path: str | Path, **kwargs) -> PreTrainedModel:
         return AutoModelForCausalLM.from_pretrained(str(name_or_path), **kwargs)
     except OSError as err:
         where = "folder" if local.exists() else "Hub id (are you online?)"
-        raise CourseError(f"cannot load a model from {where} {str(name_or_path)!r}: "
-                          f"{str(err).splitlines()[0]}; offline, use the tiny reference model") from None
+        raise CourseError(
+            f"cannot load a model from {where} {str(name_or_path)!r}: "
+            f"{str(err).splitlines()[0]}; offline, use the tiny reference model"
+        ) from None

@@ -16,7 +16,7 @@ from rlhf_lab.training import train_dpo
 
 def print_table(questions: list[str], before: list[str], after: list[str], rows: int = 8, width: int = 58) -> None:
     def cut(text: str) -> str:
-        return text if len(text) <= width else text[:width - 1] + "…"
+        return text if len(text) <= width else text[: width - 1] + "…"
 
     print(f"\n{'question':<40} | {'before DPO':<{width}} | after DPO")
     print("-" * (40 + 2 * width + 6))
@@ -52,27 +52,45 @@ def run_demo(
     expected = taught[:questions]
     questions = heldout_questions()[:questions]
     before = generate_answers(load_causal_lm(reference_path), tokenizer, questions, desc="answers before DPO")
-    training = train_dpo(str(reference_path), [EMBEDDED], output_dir, tokenizer, preset="cpu", seed=seed,
-                         pairs=pairs, max_steps=max_steps)
+    training = train_dpo(
+        str(reference_path),
+        [EMBEDDED],
+        output_dir,
+        tokenizer,
+        preset="cpu",
+        seed=seed,
+        pairs=pairs,
+        max_steps=max_steps,
+    )
     after = generate_answers(load_causal_lm(output_dir / "model"), tokenizer, questions, desc="answers after DPO")
 
-    write_jsonl([{"question": q, "before": b, "after": a} for q, b, a in zip(questions, before, after)],
-                output_dir / "answers.jsonl")
+    write_jsonl(
+        [{"question": q, "before": b, "after": a} for q, b, a in zip(questions, before, after)],
+        output_dir / "answers.jsonl",
+    )
     comparison = compare(questions, before, after, expected, taught_answers=taught)
     metrics = {
-        "pairs": len(pairs), **comparison,
-        "final_loss": training["final_loss"], "reward_accuracy": training["reward_accuracy"],
-        "dpo_steps": training["steps"], "sft_seconds": round(sft_seconds, 2),
-        "train_seconds": training["train_seconds"], "total_seconds": round(time.perf_counter() - started, 2),
+        "pairs": len(pairs),
+        **comparison,
+        "final_loss": training["final_loss"],
+        "reward_accuracy": training["reward_accuracy"],
+        "dpo_steps": training["steps"],
+        "sft_seconds": round(sft_seconds, 2),
+        "train_seconds": training["train_seconds"],
+        "total_seconds": round(time.perf_counter() - started, 2),
     }
     (output_dir / "metrics.json").write_text(json.dumps(metrics, indent=1))
 
     print_table(questions, before, after)
-    print(f"\n'Let me explain' rate on {len(questions)} held-out questions: "
-          f"{comparison['rate_before']:.0%} before -> {comparison['rate_after']:.0%} after DPO; "
-          f"degenerate after: {comparison['degenerate_after']:.0%} (before {comparison['degenerate_before']:.0%}); "
-          f"on topic: {comparison['on_topic_before']:.0%} -> {comparison['on_topic_after']:.0%}; "
-          f"content similarity to the reference's answers: {comparison['content_similarity']:.2f}")
-    print(f"final DPO loss {metrics['final_loss']:.4f}, {metrics['total_seconds']:.0f} s in all; "
-          f"results in {output_dir}/ (metrics.json, answers.jsonl, training.png)")
+    print(
+        f"\n'Let me explain' rate on {len(questions)} held-out questions: "
+        f"{comparison['rate_before']:.0%} before -> {comparison['rate_after']:.0%} after DPO; "
+        f"degenerate after: {comparison['degenerate_after']:.0%} (before {comparison['degenerate_before']:.0%}); "
+        f"on topic: {comparison['on_topic_before']:.0%} -> {comparison['on_topic_after']:.0%}; "
+        f"content similarity to the reference's answers: {comparison['content_similarity']:.2f}"
+    )
+    print(
+        f"final DPO loss {metrics['final_loss']:.4f}, {metrics['total_seconds']:.0f} s in all; "
+        f"results in {output_dir}/ (metrics.json, answers.jsonl, training.png)"
+    )
     return metrics

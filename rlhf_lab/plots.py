@@ -27,8 +27,12 @@ def plot_training(log_history: list[dict], path: str | Path, curves: tuple = CUR
     return Path(path)
 
 
-RLHF_CURVES = (("proxy", "proxy reward r(x, y)"), ("gold", "gold reward (the judge)"), ("kl", "KL to the reference (nats)"),
-               ("rate", "'Let me explain' rate"))
+RLHF_CURVES = (
+    ("proxy", "proxy reward r(x, y)"),
+    ("gold", "gold reward (the judge)"),
+    ("kl", "KL to the reference (nats)"),
+    ("rate", "'Let me explain' rate"),
+)
 
 
 def plot_beta_sweep(histories: dict[float, list[dict]], path: str | Path) -> Path:
@@ -43,8 +47,13 @@ def plot_beta_sweep(histories: dict[float, list[dict]], path: str | Path) -> Pat
         kl = [entry["kl"] for entry in history]
         axes[1][0].plot(kl, [entry["gold"] for entry in history], marker=".", label=f"beta {beta:g}")
         axes[1][1].plot(kl, [entry["proxy"] for entry in history], marker=".", label=f"beta {beta:g}")
-    titles = ("proxy reward", "gold reward", "KL to the reference (nats)", "gold reward against KL",
-              "proxy reward against KL")
+    titles = (
+        "proxy reward",
+        "gold reward",
+        "KL to the reference (nats)",
+        "gold reward against KL",
+        "proxy reward against KL",
+    )
     for ax, title in zip(axes.flat, titles):
         ax.set_title(title)
         ax.set_xlabel("KL (nats)" if "against" in title else "step")

@@ -19,7 +19,9 @@ def leave_one_out_advantages(rewards: torch.Tensor, k: int) -> torch.Tensor:
     Rows i*k .. i*k + k - 1 are prompt i's answers. The mean of the others is (sum - R_i) / (k - 1).
     """
     if k < 2 or rewards.shape[0] % k:
-        raise ValueError(f"need k >= 2 answers per prompt and a multiple of k rows, got k={k} and {rewards.shape[0]} rows")
+        raise ValueError(
+            f"need k >= 2 answers per prompt and a multiple of k rows, got k={k} and {rewards.shape[0]} rows"
+        )
     grouped = rewards.reshape(-1, k)
     baselines = (grouped.sum(dim=1, keepdim=True) - grouped) / (k - 1)
     return (grouped - baselines).reshape(rewards.shape)

@@ -16,19 +16,36 @@ the reference and needs more steps (on a weaker reference, beta 1.0 broke 6.6% o
 # The textbook's DPO configuration (section 5.3.4), the one place it is written: the CLI, lesson 5's
 # settings cell and tests/test_lessons.py (which ties the lesson's exercise to it) all read it here.
 TEXTBOOK = dict(
-    per_device_train_batch_size=4, gradient_accumulation_steps=4, learning_rate=1e-5, beta=0.3,
-    num_train_epochs=1, max_length=512, logging_steps=10, save_steps=500, activation_checkpointing=True,
+    per_device_train_batch_size=4,
+    gradient_accumulation_steps=4,
+    learning_rate=1e-5,
+    beta=0.3,
+    num_train_epochs=1,
+    max_length=512,
+    logging_steps=10,
+    save_steps=500,
+    activation_checkpointing=True,
 )
 PRESETS = {
     "textbook": TEXTBOOK,
     "gpu": {
-        **TEXTBOOK, "per_device_train_batch_size": 16, "gradient_accumulation_steps": 1,
-        "activation_checkpointing": False, "train_sampling_strategy": "group_by_length",
+        **TEXTBOOK,
+        "per_device_train_batch_size": 16,
+        "gradient_accumulation_steps": 1,
+        "activation_checkpointing": False,
+        "train_sampling_strategy": "group_by_length",
         "remove_unused_columns": False,  # keep "length" for the sampler; TRL's collator ignores it
     },
     "cpu": dict(
-        per_device_train_batch_size=8, gradient_accumulation_steps=1, learning_rate=1e-4, beta=1.0,
-        max_steps=12, lr_scheduler_type="constant", max_length=512, logging_steps=1, save_steps=6,
+        per_device_train_batch_size=8,
+        gradient_accumulation_steps=1,
+        learning_rate=1e-4,
+        beta=1.0,
+        max_steps=12,
+        lr_scheduler_type="constant",
+        max_length=512,
+        logging_steps=1,
+        save_steps=6,
         activation_checkpointing=False,
     ),
 }

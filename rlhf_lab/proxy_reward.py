@@ -24,8 +24,9 @@ WEIGHTS = "reward_model.pt"
 
 def reward_texts(pairs: list[dict], eos_token: str) -> list[dict]:
     """Preference pairs as the whole texts a reward model reads: {"chosen", "rejected"} = prompt + answer."""
-    return [{side: pair["prompt"] + pair[side].removesuffix(eos_token) for side in ("chosen", "rejected")}
-            for pair in pairs]
+    return [
+        {side: pair["prompt"] + pair[side].removesuffix(eos_token) for side in ("chosen", "rejected")} for pair in pairs
+    ]
 
 
 def reward_model_from(reference: PreTrainedModel, seed: int = 0) -> RewardModel:
@@ -58,13 +59,20 @@ def build_proxy_reward(
         # a step costs a fraction of the time.
         model.backbone.wte.requires_grad_(False)
         train = encode_reward_pairs(tokenizer, reward_texts(train_pairs, tokenizer.eos_token), settings["max_tokens"])
-        heldout = encode_reward_pairs(tokenizer, reward_texts(heldout_pairs, tokenizer.eos_token), settings["max_tokens"])
+        heldout = encode_reward_pairs(
+            tokenizer, reward_texts(heldout_pairs, tokenizer.eos_token), settings["max_tokens"]
+        )
         training = {name: value for name, value in settings.items() if name != "max_tokens"}
         losses = train_reward_model(model, train, **training)
         torch.save(model.state_dict(), folder / WEIGHTS)
-        log = {"settings": settings, "train_pairs": len(train_pairs), "heldout_pairs": len(heldout_pairs),
-               "train_accuracy": pairwise_accuracy(model, train), "heldout_accuracy": pairwise_accuracy(model, heldout),
-               "losses": losses}
+        log = {
+            "settings": settings,
+            "train_pairs": len(train_pairs),
+            "heldout_pairs": len(heldout_pairs),
+            "train_accuracy": pairwise_accuracy(model, train),
+            "heldout_accuracy": pairwise_accuracy(model, heldout),
+            "losses": losses,
+        }
         (folder / "reward_log.json").write_text(json.dumps(log))
         (folder / "config.json").write_text(model.backbone.config.to_json_string())
 
@@ -84,12 +92,19 @@ def proxy_log(folder: str | Path) -> dict:
 
 
 @torch.no_grad()
-def proxy_scores(model: RewardModel, tokenizer: PreTrainedTokenizerBase, prompts: list[str], answers: list[str],
-                 batch_size: int = 128) -> torch.Tensor:
+def proxy_scores(
+    model: RewardModel,
+    tokenizer: PreTrainedTokenizerBase,
+    prompts: list[str],
+    answers: list[str],
+    batch_size: int = 128,
+) -> torch.Tensor:
     """r(x, y) of each (prompt, answer) as TRL scores it: the text prompt + answer, right-padded, no eos."""
     scores = []
     for start in range(0, len(prompts), batch_size):
-        texts = [p + a for p, a in zip(prompts[start:start + batch_size], answers[start:start + batch_size], strict=True)]
+        texts = [
+            p + a for p, a in zip(prompts[start : start + batch_size], answers[start : start + batch_size], strict=True)
+        ]
         batch = tokenizer(texts, return_tensors="pt", padding=True, padding_side="right", add_special_tokens=False)
         scores.append(model(batch["input_ids"], batch["attention_mask"]))
     return torch.cat(scores) if scores else torch.zeros(0)
@@ -103,7 +118,9 @@ def as_sequence_classifier(model: RewardModel, pad_token_id: int) -> GPT2ForSequ
     token that is not the pad token, ours the last one the attention mask marks: the same token as long
     as texts hold no pad (eos) token, which is how both are used.
     """
-    settings = {name: value for name, value in model.backbone.config.to_dict().items() if name not in ("id2label", "label2id")}
+    settings = {
+        name: value for name, value in model.backbone.config.to_dict().items() if name not in ("id2label", "label2id")
+    }
     config = GPT2Config.from_dict({**settings, "num_labels": 1, "pad_token_id": pad_token_id})
     classifier = GPT2ForSequenceClassification(config)
     classifier.transformer.load_state_dict(model.backbone.state_dict())

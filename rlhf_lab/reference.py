@@ -55,8 +55,9 @@ def _train_and_save(tokenizer, examples: list[tuple[str, str]], settings: dict, 
     losses = train_sft(model, tokenizer, examples, **settings)
     model.save_pretrained(folder)
     tokenizer.save_pretrained(folder)
-    (folder / "sft_log.json").write_text(json.dumps({"settings": settings, "examples": len(examples),
-                                                     "losses": losses}))
+    (folder / "sft_log.json").write_text(
+        json.dumps({"settings": settings, "examples": len(examples), "losses": losses})
+    )
 
 
 def resolve_reference(spec: str) -> str:

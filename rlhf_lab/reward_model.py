@@ -79,9 +79,11 @@ class RewardModel(nn.Module):
 def _question_topics() -> dict[str, int]:
     """Every training phrasing of every topic's question -> the topic's index in TOPICS."""
     templates = {"what": WHAT_TEMPLATES, "how": HOW_TEMPLATES}
-    return {template.format(subject): index
-            for index, (_, kind, subject, _) in enumerate(TOPICS)
-            for template in templates[kind]}
+    return {
+        template.format(subject): index
+        for index, (_, kind, subject, _) in enumerate(TOPICS)
+        for template in templates[kind]
+    }
 
 
 def split_by_topic(rows: list[dict], heldout_every: int = 5) -> tuple[list[dict], list[dict]]:
@@ -98,8 +100,10 @@ def split_by_topic(rows: list[dict], heldout_every: int = 5) -> tuple[list[dict]
             continue
         question, _ = extract_conversation(row["chosen"])
         if question not in topics:
-            raise ValueError(f"{question!r} is none of the embedded data's questions: split_by_topic "
-                             "knows only the topics of rlhf_lab.embedded")
+            raise ValueError(
+                f"{question!r} is none of the embedded data's questions: split_by_topic "
+                "knows only the topics of rlhf_lab.embedded"
+            )
         (heldout if topics[question] % heldout_every == 0 else train).append(row)
     return train, heldout
 
@@ -111,8 +115,14 @@ def encode_reward_pairs(tokenizer: PreTrainedTokenizerBase, rows: list[dict], ma
     """
     encoded = {}
     for side in ("chosen", "rejected"):
-        batch = tokenizer([row[side] for row in rows], padding="max_length", truncation=True,
-                          max_length=max_tokens, padding_side="right", return_tensors="pt")
+        batch = tokenizer(
+            [row[side] for row in rows],
+            padding="max_length",
+            truncation=True,
+            max_length=max_tokens,
+            padding_side="right",
+            return_tensors="pt",
+        )
         encoded[f"{side}_ids"] = batch["input_ids"]
         encoded[f"{side}_mask"] = batch["attention_mask"]
     return encoded
@@ -165,4 +175,3 @@ def pairwise_accuracy(model: RewardModel, pairs: dict, batch_size: int = 128) ->
         rewards = _chosen_rejected_rewards(model, pairs, torch.arange(start, min(start + batch_size, count)))
         wins += (rewards[:, 0] > rewards[:, 1]).sum().item()
     return wins / count
-

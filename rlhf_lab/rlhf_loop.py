@@ -54,12 +54,29 @@ def prompt_ids_of(tokenizer, prompts: list[str], k: int) -> list[list[int]]:
     return [encode_prompt_completion(tokenizer, prompt, "")[0] for prompt in prompts for _ in range(k)]
 
 
-def rl_step(policy, reference, reward_model, tokenizer, optimizer, prompts: list[str],
-            expected: list[str], taught: list[str], settings: dict, vocabulary, generator) -> dict:
+def rl_step(
+    policy,
+    reference,
+    reward_model,
+    tokenizer,
+    optimizer,
+    prompts: list[str],
+    expected: list[str],
+    taught: list[str],
+    settings: dict,
+    vocabulary,
+    generator,
+) -> dict:
     """One RLOO/PPO step on the given prompts; returns what happened (means over the k * P samples)."""
     k = settings["k"]
-    batch = sample_completions(policy, prompt_ids_of(tokenizer, prompts, k), settings["max_new_tokens"],
-                               tokenizer.eos_token_id, vocabulary=vocabulary, generator=generator)
+    batch = sample_completions(
+        policy,
+        prompt_ids_of(tokenizer, prompts, k),
+        settings["max_new_tokens"],
+        tokenizer.eos_token_id,
+        vocabulary=vocabulary,
+        generator=generator,
+    )
     answers = decode_completions(tokenizer, batch)
     mask = batch["completion_mask"]
     with torch.no_grad():
@@ -95,9 +112,19 @@ def rl_step(policy, reference, reward_model, tokenizer, optimizer, prompts: list
     }
 
 
-def train_rlhf_policy(policy, reference, reward_model, tokenizer, prompts: list[str], expected: list[str],
-                      taught: list[str], settings: dict, output_dir: str | Path | None = None,
-                      vocabulary: torch.Tensor | None = None, save_every: int = 10) -> list[dict]:
+def train_rlhf_policy(
+    policy,
+    reference,
+    reward_model,
+    tokenizer,
+    prompts: list[str],
+    expected: list[str],
+    taught: list[str],
+    settings: dict,
+    output_dir: str | Path | None = None,
+    vocabulary: torch.Tensor | None = None,
+    save_every: int = 10,
+) -> list[dict]:
     """Run settings["steps"] RL steps on `policy` in place; one dict of metrics per step.
 
     prompts/expected: the training prompts and each one's taught answer (for the gold reward, which is
@@ -120,18 +147,41 @@ def train_rlhf_policy(policy, reference, reward_model, tokenizer, prompts: list[
         history = state["history"]
         print(f"resuming from step {len(history)} ({checkpoint})")
 
-    progress = tqdm(range(len(history), settings["steps"]), initial=len(history), total=settings["steps"],
-                    desc=f"RLHF (beta {settings['beta']})", unit="step")
+    progress = tqdm(
+        range(len(history), settings["steps"]),
+        initial=len(history),
+        total=settings["steps"],
+        desc=f"RLHF (beta {settings['beta']})",
+        unit="step",
+    )
     for step in progress:
         started, cpu_started = time.perf_counter(), time.process_time()
         chosen = torch.randint(len(prompts), (settings["prompts"],), generator=generator).tolist()
-        metrics = rl_step(policy, reference, reward_model, tokenizer, optimizer, [prompts[i] for i in chosen],
-                          [expected[i] for i in chosen], taught, settings, vocabulary, generator)
+        metrics = rl_step(
+            policy,
+            reference,
+            reward_model,
+            tokenizer,
+            optimizer,
+            [prompts[i] for i in chosen],
+            [expected[i] for i in chosen],
+            taught,
+            settings,
+            vocabulary,
+            generator,
+        )
         # CPU seconds (all threads) next to wall seconds: on a shared machine the wall clock measures the others too.
-        history.append({"step": step + 1, **metrics, "seconds": time.perf_counter() - started,
-                        "cpu_seconds": time.process_time() - cpu_started})
-        progress.set_postfix(proxy=f"{metrics['proxy']:.2f}", gold=f"{metrics['gold']:.2f}",
-                             kl=f"{metrics['kl']:.2f}", refresh=False)
+        history.append(
+            {
+                "step": step + 1,
+                **metrics,
+                "seconds": time.perf_counter() - started,
+                "cpu_seconds": time.process_time() - cpu_started,
+            }
+        )
+        progress.set_postfix(
+            proxy=f"{metrics['proxy']:.2f}", gold=f"{metrics['gold']:.2f}", kl=f"{metrics['kl']:.2f}", refresh=False
+        )
         if checkpoint and ((step + 1) % save_every == 0 or step + 1 == settings["steps"]):
             _save_checkpoint(checkpoint, policy, optimizer, generator, history)
     return history
@@ -141,25 +191,50 @@ def _save_checkpoint(path: Path, policy, optimizer, generator, history: list[dic
     """Written to a temporary name and renamed, so an interruption never leaves half a checkpoint."""
     path.parent.mkdir(parents=True, exist_ok=True)
     staging = path.with_suffix(".tmp")
-    torch.save({"policy": policy.state_dict(), "optimizer": optimizer.state_dict(),
-                "generator": generator.get_state(), "history": history}, staging)
+    torch.save(
+        {
+            "policy": policy.state_dict(),
+            "optimizer": optimizer.state_dict(),
+            "generator": generator.get_state(),
+            "history": history,
+        },
+        staging,
+    )
     staging.replace(path)
 
 
 @torch.no_grad()
-def sampled_kl(policy, reference, tokenizer, prompts: list[str], k: int, max_new_tokens: int,
-               vocabulary: torch.Tensor | None = None, seed: int = 0, chunk: int = 64) -> dict:
+def sampled_kl(
+    policy,
+    reference,
+    tokenizer,
+    prompts: list[str],
+    k: int,
+    max_new_tokens: int,
+    vocabulary: torch.Tensor | None = None,
+    seed: int = 0,
+    chunk: int = 64,
+) -> dict:
     """KL(pi || pi_ref) of whole answers, estimated with k sampled answers per prompt (k1 and k3 means)."""
     generator = torch.Generator().manual_seed(seed)
     ids = prompt_ids_of(tokenizer, prompts, k)
     k1, k3 = [], []
     for start in tqdm(range(0, len(ids), chunk), desc="KL to the reference", unit="batch", leave=False):
-        batch = sample_completions(policy, ids[start:start + chunk], max_new_tokens, tokenizer.eos_token_id,
-                                   vocabulary=vocabulary, generator=generator)
+        batch = sample_completions(
+            policy,
+            ids[start : start + chunk],
+            max_new_tokens,
+            tokenizer.eos_token_id,
+            vocabulary=vocabulary,
+            generator=generator,
+        )
         policy_logprobs = completion_token_logprobs(policy, batch, vocabulary)
         ref_logprobs = completion_token_logprobs(reference, batch, vocabulary)
         k1.append(kl_estimate_k1(policy_logprobs, ref_logprobs, batch["completion_mask"]))
         k3.append(kl_estimate_k3(policy_logprobs, ref_logprobs, batch["completion_mask"]))
     k1, k3 = torch.cat(k1), torch.cat(k3)
-    return {"kl": k1.mean().item(), "kl_k3": k3.mean().item(),
-            "kl_standard_error": (k1.std() / math.sqrt(len(k1))).item()}
+    return {
+        "kl": k1.mean().item(),
+        "kl_k3": k3.mean().item(),
+        "kl_standard_error": (k1.std() / math.sqrt(len(k1))).item(),
+    }

@@ -43,8 +43,17 @@ def rlhf_task(data: str, tokenizer) -> dict:
     return {"train": pairs[:cut], "heldout": heldout, "questions": questions, "expected": expected, "taught": ()}
 
 
-def evaluate_policy(policy, reference, reward_model, tokenizer, task: dict, vocabulary, eval_samples: int,
-                    max_new_tokens: int, label: str) -> tuple[list[str], dict]:
+def evaluate_policy(
+    policy,
+    reference,
+    reward_model,
+    tokenizer,
+    task: dict,
+    vocabulary,
+    eval_samples: int,
+    max_new_tokens: int,
+    label: str,
+) -> tuple[list[str], dict]:
     """Greedy answers to the held-out questions, their gold and proxy rewards, and the sampled KL."""
     answers = generate_answers(policy, tokenizer, task["questions"], desc=f"greedy answers {label}")
     prompts = [format_prompt(q) for q in task["questions"]]
@@ -57,8 +66,9 @@ def evaluate_policy(policy, reference, reward_model, tokenizer, task: dict, voca
     return answers, scores
 
 
-def proxy_reward_of(preset: str, tokenizer, model: str | None = None, data: str | None = None,
-                    task: dict | None = None) -> Path:
+def proxy_reward_of(
+    preset: str, tokenizer, model: str | None = None, data: str | None = None, task: dict | None = None
+) -> Path:
     """The preset's proxy reward model, trained once and cached (build-reference calls it too, so that a
     lesson graded in a sandbox with a read-only cache finds it)."""
     settings = RLHF_PRESETS[preset]
@@ -67,9 +77,16 @@ def proxy_reward_of(preset: str, tokenizer, model: str | None = None, data: str 
     return build_proxy_reward(resolve_reference(model), tokenizer, task["train"], task["heldout"], settings["reward"])
 
 
-def run_rlhf(output_dir: str | Path, tokenizer, preset: str = "cpu", model: str | None = None,
-             data: str | None = None, beta: float | None = None, steps: int | None = None,
-             questions: int | None = None) -> dict:
+def run_rlhf(
+    output_dir: str | Path,
+    tokenizer,
+    preset: str = "cpu",
+    model: str | None = None,
+    data: str | None = None,
+    beta: float | None = None,
+    steps: int | None = None,
+    questions: int | None = None,
+) -> dict:
     """Train (or resume) an RLHF policy and write the results; returns metrics.json's content.
 
     model/data default to the preset's; beta/steps override its RL settings; questions evaluates on the
@@ -94,35 +111,59 @@ def run_rlhf(output_dir: str | Path, tokenizer, preset: str = "cpu", model: str 
     policy = load_reference(model)
     vocabulary = active_vocabulary(reference)
     evaluation = dict(eval_samples=settings["eval_samples"], max_new_tokens=rl["max_new_tokens"])
-    before, scores_before = evaluate_policy(reference, reference, reward_model, tokenizer, task, vocabulary,
-                                            label="before RLHF", **evaluation)
+    before, scores_before = evaluate_policy(
+        reference, reference, reward_model, tokenizer, task, vocabulary, label="before RLHF", **evaluation
+    )
 
     prompts = sorted({pair["prompt"] for pair in task["train"]})
     expected_of = {pair["prompt"]: pair["rejected"].removesuffix(tokenizer.eos_token) for pair in task["train"]}
-    history = train_rlhf_policy(policy, reference, reward_model, tokenizer, prompts, [expected_of[p] for p in prompts],
-                                task["taught"], rl, output_dir=output_dir, vocabulary=vocabulary)
+    history = train_rlhf_policy(
+        policy,
+        reference,
+        reward_model,
+        tokenizer,
+        prompts,
+        [expected_of[p] for p in prompts],
+        task["taught"],
+        rl,
+        output_dir=output_dir,
+        vocabulary=vocabulary,
+    )
     train_seconds = sum(step["seconds"] for step in history)  # across resumed runs too
 
-    after, scores_after = evaluate_policy(policy, reference, reward_model, tokenizer, task, vocabulary,
-                                          label="after RLHF", **evaluation)
+    after, scores_after = evaluate_policy(
+        policy, reference, reward_model, tokenizer, task, vocabulary, label="after RLHF", **evaluation
+    )
     policy.save_pretrained(output_dir / "model")
     write_jsonl(history, output_dir / "history.jsonl")
-    write_jsonl([{"question": q, "before": b, "after": a} for q, b, a in zip(task["questions"], before, after)],
-                output_dir / "answers.jsonl")
+    write_jsonl(
+        [{"question": q, "before": b, "after": a} for q, b, a in zip(task["questions"], before, after)],
+        output_dir / "answers.jsonl",
+    )
     plot_training(history, output_dir / "rlhf_training.png", RLHF_CURVES)
     metrics = {
-        "preset": preset, "beta": rl["beta"], "steps": len(history), "reward_heldout_accuracy": reward_accuracy,
+        "preset": preset,
+        "beta": rl["beta"],
+        "steps": len(history),
+        "reward_heldout_accuracy": reward_accuracy,
         **compare(task["questions"], before, after, task["expected"], taught_answers=task["taught"]),
-        "gold_before": scores_before["gold"], "gold_after": scores_after["gold"],
-        "proxy_before": scores_before["proxy"], "proxy_after": scores_after["proxy"],
-        "kl_after": scores_after["kl"], "kl_k3_after": scores_after["kl_k3"],
+        "gold_before": scores_before["gold"],
+        "gold_after": scores_after["gold"],
+        "proxy_before": scores_before["proxy"],
+        "proxy_after": scores_after["proxy"],
+        "kl_after": scores_after["kl"],
+        "kl_k3_after": scores_after["kl_k3"],
         "kl_standard_error": scores_after["kl_standard_error"],
         "train_seconds": round(train_seconds, 2),
-        "train_cpu_seconds": round(sum(step.get("cpu_seconds", 0.0) for step in history), 2), "rl_settings": rl,
+        "train_cpu_seconds": round(sum(step.get("cpu_seconds", 0.0) for step in history), 2),
+        "rl_settings": rl,
     }
     (output_dir / "metrics.json").write_text(json.dumps(metrics, indent=1))
-    print(f"'Let me explain' rate {metrics['rate_before']:.0%} -> {metrics['rate_after']:.0%}, degenerate "
-          f"{metrics['degenerate_after']:.0%}, on topic {metrics.get('on_topic_after', float('nan')):.0%}; gold "
-          f"{metrics['gold_before']:.3f} -> {metrics['gold_after']:.3f}, proxy {metrics['proxy_before']:.2f} -> "
-          f"{metrics['proxy_after']:.2f}, KL {metrics['kl_after']:.2f} nats; RL {train_seconds:.0f} s; results in {output_dir}/")
+    print(
+        f"'Let me explain' rate {metrics['rate_before']:.0%} -> {metrics['rate_after']:.0%}, degenerate "
+        f"{metrics['degenerate_after']:.0%}, on topic {metrics.get('on_topic_after', float('nan')):.0%}; gold "
+        f"{metrics['gold_before']:.3f} -> {metrics['gold_after']:.3f}, proxy {metrics['proxy_before']:.2f} -> "
+        f"{metrics['proxy_after']:.2f}, KL {metrics['kl_after']:.2f} nats; RL {train_seconds:.0f} s; "
+        f"results in {output_dir}/"
+    )
     return metrics

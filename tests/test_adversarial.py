@@ -40,8 +40,16 @@ REPO = Path(__file__).resolve().parent.parent
 TOY = REPO / "tests" / "fixtures" / "toy"
 # The cell limit must let `import torch` (torch_patch) finish on 2 busy cores: measured 3.9 s alone,
 # 7.1 s beside two busy processes; at 4 s it was cut off under load.
-LIMITS = Limits(notebook_timeout=90, cell_timeout=15, interrupt_grace=2, memory_mb=1536, tree_memory_mb=2048,
-                processes=64, output_kb=256, notebook_mb=2)
+LIMITS = Limits(
+    notebook_timeout=90,
+    cell_timeout=15,
+    interrupt_grace=2,
+    memory_mb=1536,
+    tree_memory_mb=2048,
+    processes=64,
+    output_kb=256,
+    notebook_mb=2,
+)
 # A case's grading time: a cell that hangs is stopped after wall_factor x its limit (the limits count
 # CPU time; a hung cell uses none), plus the grace and nbgrader's start and end on 2 busy cores.
 CASE_SECONDS = LIMITS.wall_factor * LIMITS.cell_timeout + LIMITS.interrupt_grace + 20
@@ -59,7 +67,7 @@ STOLEN = {
     "mean": 'return STOLEN["mean"](values)',
     "kl_bernoulli": 'return STOLEN["kl_bernoulli"](p, q)',
 }
-STEAL = '''
+STEAL = """
 import glob, json, sqlite3
 STOLEN = {}
 def steal_notebook(path):
@@ -71,15 +79,20 @@ def steal_gradebook(path):
     for (text,) in sqlite3.connect(path).execute("select source from source_cell"):
         if "def " in text and "return" in text:
             exec("import math, sys, warnings\\n" + text, STOLEN)
-'''
+"""
 
 
 def released_notebook(context) -> nbformat.NotebookNode:
     return nbformat.read(context["submissions"] / "blank" / "toy" / "toy.ipynb", as_version=4)
 
 
-def student(context, answers=WRONG, prelude: str | None = None, after: dict[str, str] | None = None,
-            body: dict[str, str] | None = None) -> nbformat.NotebookNode:
+def student(
+    context,
+    answers=WRONG,
+    prelude: str | None = None,
+    after: dict[str, str] | None = None,
+    body: dict[str, str] | None = None,
+) -> nbformat.NotebookNode:
     """The released toy notebook answered with `answers`; `prelude` as a cell of its own before the
     exercises; `after[id]` appended to a solution cell; `body[id]` before the answer in the function."""
     notebook = released_notebook(context)
@@ -105,6 +118,7 @@ def is_test(cell) -> bool:
 
 
 # --- the cases ------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Case:
@@ -134,8 +148,10 @@ def deleted_tests(context):
 
 def retyped_tests(context):
     notebook = student(context)
-    notebook.cells = [nbformat.v4.new_markdown_cell(cell.source, metadata=cell.metadata, id=cell.id)
-                      if is_test(cell) else cell for cell in notebook.cells]
+    notebook.cells = [
+        nbformat.v4.new_markdown_cell(cell.source, metadata=cell.metadata, id=cell.id) if is_test(cell) else cell
+        for cell in notebook.cells
+    ]
     return notebook
 
 
@@ -160,9 +176,20 @@ def tampered_ids(context):
     for cell in cells_where(notebook, is_test):
         cell.metadata["nbgrader"]["grade_id"] = "renamed_" + cell.id
         cell.source = "pass"
-    bonus = nbformat.v4.new_code_cell("pass", metadata={"nbgrader": {
-        "grade": True, "grade_id": "bonus_tests", "locked": True, "points": 100, "schema_version": 3,
-        "solution": False, "task": False}})
+    bonus = nbformat.v4.new_code_cell(
+        "pass",
+        metadata={
+            "nbgrader": {
+                "grade": True,
+                "grade_id": "bonus_tests",
+                "locked": True,
+                "points": 100,
+                "schema_version": 3,
+                "solution": False,
+                "task": False,
+            }
+        },
+    )
     notebook.cells.append(bonus)
     return notebook
 
@@ -182,6 +209,7 @@ def case(name, score, failure=None, why="", needs_sandbox=False, dangerous=False
     def register(build):
         CASES[name] = (Case(name, score, failure, why, needs_sandbox, dangerous), build)
         return build
+
     return register
 
 
@@ -191,183 +219,393 @@ case("retyped_tests", 0.0, why="test cells turned into markdown: type and text f
 case("untagged_tests", 0.0, why="nbgrader metadata removed from the tests: re-added from the source")(untagged_tests)
 case("tampered_points", 6.0, why="right answers, points raised to 100: points come from the source")(tampered_points)
 case("tampered_ids", 0.0, why="tests renamed, an invented 100-point cell: ids come from the source")(tampered_ids)
-case("solution_made_test", 6.0, why="answer cell re-marked as a 50-point test: metadata from the source")(solution_made_test)
+case("solution_made_test", 6.0, why="answer cell re-marked as a 50-point test: metadata from the source")(
+    solution_made_test
+)
 
-case("numpy_patch", 0.0, why="numpy's comparisons patched to say True")(lambda c: student(c, prelude=(
-    "import numpy, numpy.testing\n"
-    "numpy.allclose = numpy.isclose = numpy.array_equal = lambda *a, **k: True\n"
-    "numpy.testing.assert_allclose = lambda *a, **k: None")))
-case("torch_patch", 0.0, why="torch's comparisons patched; answers are tensors")(lambda c: student(
-    c, {name: "return torch.tensor(0.5)" for name in RIGHT}, prelude=(
-        "import torch\n"
-        "torch.allclose = torch.equal = lambda *a, **k: True\n"
-        "torch.isclose = lambda a, b, *r, **k: torch.ones_like(torch.as_tensor(a), dtype=torch.bool)\n"
-        "torch.Tensor.__eq__ = lambda self, other: True\n"
-        "torch.Tensor.__sub__ = lambda self, other: torch.zeros(())")))
-case("builtins_patch", 0.0, "CellTimeoutError", why="abs, all, isinstance, AssertionError replaced in "
-     "builtins: the kernel hangs in the first test and is killed")(lambda c: student(c, prelude=(
-    "import builtins\n"
-    "builtins.abs = lambda x: 0.0\n"
-    "builtins.all = builtins.any = lambda *a: True\n"
-    "builtins.isinstance = lambda *a: True\n"
-    "builtins.AssertionError = type('AssertionError', (Exception,), {})")))
-case("always_equal_float", 0.0, why="a float subclass whose comparisons are always True")(lambda c: student(
-    c, {name: "return AlwaysEqual(0.5)" for name in RIGHT}, prelude=(
-        "class AlwaysEqual(float):\n"
-        "    __eq__ = __le__ = __ge__ = __lt__ = __gt__ = lambda self, other: True\n"
-        "    __hash__ = float.__hash__\n"
-        "    __sub__ = __rsub__ = __abs__ = lambda *a: 0.0")))
-case("always_equal_object", 0.0, why="an object equal to everything, with __float__ and __sub__ of 0")(lambda c: student(
-    c, {name: "return Anything()" for name in RIGHT}, prelude=(
-        "class Anything:\n"
-        "    __eq__ = __le__ = __ge__ = __lt__ = __gt__ = lambda self, other: True\n"
-        "    __sub__ = __rsub__ = lambda self, other: 0.0\n"
-        "    __float__ = lambda self: 0.0\n"
-        "    __abs__ = lambda self: 0.0")))
-case("patched_checks", 0.0, why="autograde.checks' functions replaced by no-ops in the module itself: "
-     "no check records, so the grader fails the tests outside the kernel")(lambda c: student(c, prelude=(
-         "import autograde.checks as checks\n"
-         "checks.assert_close = checks.assert_true = checks.assert_shape = lambda *a, **k: None\n"
-         "assert_close, assert_true = checks.assert_close, checks.assert_true  # the names the visible tests use")))
-case("patched_check_internals", 0.0, why="autograde.checks._floats patched so that every value reads "
-     "0.0: the records' expected values no longer match the source's numbers")(lambda c: student(c, prelude=(
-         "import autograde.checks as checks\n"
-         "checks._floats = lambda value, what: [0.0]")))
-case("fake_partial_credit", 0.0, why="checks made to return 100 so each test cell 'prints' a score "
-     "(nbgrader's partial credit); the grader ignores printed scores")(lambda c: student(c, prelude=(
-         "import autograde.checks as checks\n"
-         "checks.assert_close = checks.assert_true = lambda *a, **k: 100\n"
-         "assert_close, assert_true = checks.assert_close, checks.assert_true  # the names the visible tests use")))
-case("swallowed_errors", 0.0, why="IPython told to swallow every exception and show no traceback")(lambda c: student(c, prelude=(
-    "ip = get_ipython()\n"
-    "ip.set_custom_exc((BaseException,), lambda *a, **k: None)\n"
-    "ip.showtraceback = lambda *a, **k: None")))
-case("runtime_shadow_checks", 0.0, why="writes autograde/checks.py (always passes) next to the notebook "
-     "and drops the real one from sys.modules")(lambda c: student(c, prelude=(
-         "import os, sys\n"
-         "os.makedirs('autograde', exist_ok=True)\n"
-         "open('autograde/__init__.py', 'w').close()\n"
-         "open('autograde/checks.py', 'w').write('def assert_close(*a, **k): pass\\nassert_true = assert_shape = assert_close\\n')\n"
-         "sys.path.insert(0, os.getcwd())\n"
-         "for name in [n for n in sys.modules if n.startswith('autograde')]:\n"
-         "    del sys.modules[name]")))
-case("forged_records", 6.0, why="NOT DEFENDED: assert_close replaced by code that forges a passing "
-     "record from the expected value it is given (see docs/threat-model.md)")(lambda c: student(c, prelude=(
-         "import autograde.checks as checks\n"
-         "def forged(actual, expected, atol=1e-5, rtol=1e-5, what='result'):\n"
-         "    values = [repr(float(expected))]\n"
-         "    checks._record(check='close', what=what, got=values, want=values, atol=repr(atol), rtol=repr(rtol))\n"
-         "checks.assert_close = forged\n"
-         "checks.assert_true = lambda condition, message: checks._record(check='true', what=message, passed=True)\n"
-         "assert_close, assert_true = checks.assert_close, checks.assert_true  # the names the visible tests use")))
+case("numpy_patch", 0.0, why="numpy's comparisons patched to say True")(
+    lambda c: student(
+        c,
+        prelude=(
+            "import numpy, numpy.testing\n"
+            "numpy.allclose = numpy.isclose = numpy.array_equal = lambda *a, **k: True\n"
+            "numpy.testing.assert_allclose = lambda *a, **k: None"
+        ),
+    )
+)
+case("torch_patch", 0.0, why="torch's comparisons patched; answers are tensors")(
+    lambda c: student(
+        c,
+        {name: "return torch.tensor(0.5)" for name in RIGHT},
+        prelude=(
+            "import torch\n"
+            "torch.allclose = torch.equal = lambda *a, **k: True\n"
+            "torch.isclose = lambda a, b, *r, **k: torch.ones_like(torch.as_tensor(a), dtype=torch.bool)\n"
+            "torch.Tensor.__eq__ = lambda self, other: True\n"
+            "torch.Tensor.__sub__ = lambda self, other: torch.zeros(())"
+        ),
+    )
+)
+case(
+    "builtins_patch",
+    0.0,
+    "CellTimeoutError",
+    why="abs, all, isinstance, AssertionError replaced in builtins: the kernel hangs in the first test and is killed",
+)(
+    lambda c: student(
+        c,
+        prelude=(
+            "import builtins\n"
+            "builtins.abs = lambda x: 0.0\n"
+            "builtins.all = builtins.any = lambda *a: True\n"
+            "builtins.isinstance = lambda *a: True\n"
+            "builtins.AssertionError = type('AssertionError', (Exception,), {})"
+        ),
+    )
+)
+case("always_equal_float", 0.0, why="a float subclass whose comparisons are always True")(
+    lambda c: student(
+        c,
+        {name: "return AlwaysEqual(0.5)" for name in RIGHT},
+        prelude=(
+            "class AlwaysEqual(float):\n"
+            "    __eq__ = __le__ = __ge__ = __lt__ = __gt__ = lambda self, other: True\n"
+            "    __hash__ = float.__hash__\n"
+            "    __sub__ = __rsub__ = __abs__ = lambda *a: 0.0"
+        ),
+    )
+)
+case("always_equal_object", 0.0, why="an object equal to everything, with __float__ and __sub__ of 0")(
+    lambda c: student(
+        c,
+        {name: "return Anything()" for name in RIGHT},
+        prelude=(
+            "class Anything:\n"
+            "    __eq__ = __le__ = __ge__ = __lt__ = __gt__ = lambda self, other: True\n"
+            "    __sub__ = __rsub__ = lambda self, other: 0.0\n"
+            "    __float__ = lambda self: 0.0\n"
+            "    __abs__ = lambda self: 0.0"
+        ),
+    )
+)
+case(
+    "patched_checks",
+    0.0,
+    why="autograde.checks' functions replaced by no-ops in the module itself: "
+    "no check records, so the grader fails the tests outside the kernel",
+)(
+    lambda c: student(
+        c,
+        prelude=(
+            "import autograde.checks as checks\n"
+            "checks.assert_close = checks.assert_true = checks.assert_shape = lambda *a, **k: None\n"
+            "assert_close, assert_true = checks.assert_close, checks.assert_true  # the names the visible tests use"
+        ),
+    )
+)
+case(
+    "patched_check_internals",
+    0.0,
+    why="autograde.checks._floats patched so that every value reads "
+    "0.0: the records' expected values no longer match the source's numbers",
+)(lambda c: student(c, prelude=("import autograde.checks as checks\nchecks._floats = lambda value, what: [0.0]")))
+case(
+    "fake_partial_credit",
+    0.0,
+    why="checks made to return 100 so each test cell 'prints' a score "
+    "(nbgrader's partial credit); the grader ignores printed scores",
+)(
+    lambda c: student(
+        c,
+        prelude=(
+            "import autograde.checks as checks\n"
+            "checks.assert_close = checks.assert_true = lambda *a, **k: 100\n"
+            "assert_close, assert_true = checks.assert_close, checks.assert_true  # the names the visible tests use"
+        ),
+    )
+)
+case("swallowed_errors", 0.0, why="IPython told to swallow every exception and show no traceback")(
+    lambda c: student(
+        c,
+        prelude=(
+            "ip = get_ipython()\n"
+            "ip.set_custom_exc((BaseException,), lambda *a, **k: None)\n"
+            "ip.showtraceback = lambda *a, **k: None"
+        ),
+    )
+)
+case(
+    "runtime_shadow_checks",
+    0.0,
+    why="writes autograde/checks.py (always passes) next to the notebook and drops the real one from sys.modules",
+)(
+    lambda c: student(
+        c,
+        prelude=(
+            "import os, sys\n"
+            "os.makedirs('autograde', exist_ok=True)\n"
+            "open('autograde/__init__.py', 'w').close()\n"
+            "open('autograde/checks.py', 'w').write('def assert_close(*a, **k): pass\\nassert_true = assert_shape = assert_close\\n')\n"
+            "sys.path.insert(0, os.getcwd())\n"
+            "for name in [n for n in sys.modules if n.startswith('autograde')]:\n"
+            "    del sys.modules[name]"
+        ),
+    )
+)
+case(
+    "forged_records",
+    6.0,
+    why="NOT DEFENDED: assert_close replaced by code that forges a passing "
+    "record from the expected value it is given (see docs/threat-model.md)",
+)(
+    lambda c: student(
+        c,
+        prelude=(
+            "import autograde.checks as checks\n"
+            "def forged(actual, expected, atol=1e-5, rtol=1e-5, what='result'):\n"
+            "    values = [repr(float(expected))]\n"
+            "    checks._record(check='close', what=what, got=values, want=values, atol=repr(atol), rtol=repr(rtol))\n"
+            "checks.assert_close = forged\n"
+            "checks.assert_true = lambda condition, message: checks._record(check='true', what=message, passed=True)\n"
+            "assert_close, assert_true = checks.assert_close, checks.assert_true  # the names the visible tests use"
+        ),
+    )
+)
 
 case("sys_exit", 6.0, why="sys.exit() in a cell of its own: IPython turns it into an error of that cell")(
-    lambda c: student(c, RIGHT, prelude="import sys\nsys.exit(1)"))
+    lambda c: student(c, RIGHT, prelude="import sys\nsys.exit(1)")
+)
 case("system_exit_in_answer", 4.0, why="log_sigmoid raises SystemExit: only its 2-point test fails")(
-    lambda c: student(c, RIGHT, body={"log_sigmoid": "raise SystemExit(0)"}))
+    lambda c: student(c, RIGHT, body={"log_sigmoid": "raise SystemExit(0)"})
+)
 case("keyboard_interrupt_in_answer", 5.0, why="mean raises KeyboardInterrupt: only its 1-point test fails")(
-    lambda c: student(c, RIGHT, body={"mean": "raise KeyboardInterrupt"}))
-case("os_exit", 3.0, "DeadKernelError", why="os._exit in the last answer cell: the kernel dies there; "
-     "the two tests before it keep their points")(
-    lambda c: student(c, RIGHT, after={"kl_bernoulli": "import os\nos._exit(3)"}))
+    lambda c: student(c, RIGHT, body={"mean": "raise KeyboardInterrupt"})
+)
+case(
+    "os_exit",
+    3.0,
+    "DeadKernelError",
+    why="os._exit in the last answer cell: the kernel dies there; the two tests before it keep their points",
+)(lambda c: student(c, RIGHT, after={"kl_bernoulli": "import os\nos._exit(3)"}))
 case("segfault", 2.0, "DeadKernelError", why="a segfault in the second answer cell")(
-    lambda c: student(c, RIGHT, after={"mean": "import ctypes\nctypes.string_at(0)"}))
-case("infinite_loop", 6.0, why="while True after the last answer: interrupted at the cell limit, "
-     "the tests after it run")(lambda c: student(c, RIGHT, after={"kl_bernoulli": "while True:\n    pass"}))
-case("loop_ignoring_sigint", 2.0, "CellTimeoutError", why="SIGINT ignored, then while True: the kernel "
-     "is killed; later tests are not run")(lambda c: student(c, RIGHT, after={"mean": (
-         "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass")}))
+    lambda c: student(c, RIGHT, after={"mean": "import ctypes\nctypes.string_at(0)"})
+)
+case(
+    "infinite_loop", 6.0, why="while True after the last answer: interrupted at the cell limit, the tests after it run"
+)(lambda c: student(c, RIGHT, after={"kl_bernoulli": "while True:\n    pass"}))
+case(
+    "loop_ignoring_sigint",
+    2.0,
+    "CellTimeoutError",
+    why="SIGINT ignored, then while True: the kernel is killed; later tests are not run",
+)(
+    lambda c: student(
+        c, RIGHT, after={"mean": ("import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass")}
+    )
+)
 case("loop_in_answer", 5.0, why="mean never returns: its test is interrupted, the others pass")(
-    lambda c: student(c, RIGHT, body={"mean": "while True:\n    pass"}))
+    lambda c: student(c, RIGHT, body={"mean": "while True:\n    pass"})
+)
 case("memory_bomb", 6.0, why="allocates until the memory limit: MemoryError in that cell only")(
-    lambda c: student(c, RIGHT, after={"mean": (
-        "def bomb():\n    hoard = []\n    while True:\n        hoard.append(b'x' * (64 * 2**20))\nbomb()")}))
-case("tree_memory_bomb", 6.0, why="six children of 500 MB each, every one under the per-process limit: "
-     "the submission's memory limit (control group) gets some of them killed, the kernel goes on")(
-    lambda c: student(c, RIGHT, after={"mean": (
-        "import os, time\n"
-        "children = []\n"
-        "for _ in range(6):\n"
-        "    pid = os.fork()\n"
-        "    if pid == 0:\n"
-        "        try:\n"
-        "            hoard = b'x' * (500 * 2**20)\n"
-        "            time.sleep(0.5)\n"
-        "        finally:\n"
-        "            os._exit(0)\n"
-        "    children.append(pid)\n"
-        "for pid in children:\n"
-        "    os.waitpid(pid, 0)")}))
+    lambda c: student(
+        c,
+        RIGHT,
+        after={
+            "mean": ("def bomb():\n    hoard = []\n    while True:\n        hoard.append(b'x' * (64 * 2**20))\nbomb()")
+        },
+    )
+)
+case(
+    "tree_memory_bomb",
+    6.0,
+    why="six children of 500 MB each, every one under the per-process limit: "
+    "the submission's memory limit (control group) gets some of them killed, the kernel goes on",
+)(
+    lambda c: student(
+        c,
+        RIGHT,
+        after={
+            "mean": (
+                "import os, time\n"
+                "children = []\n"
+                "for _ in range(6):\n"
+                "    pid = os.fork()\n"
+                "    if pid == 0:\n"
+                "        try:\n"
+                "            hoard = b'x' * (500 * 2**20)\n"
+                "            time.sleep(0.5)\n"
+                "        finally:\n"
+                "            os._exit(0)\n"
+                "    children.append(pid)\n"
+                "for pid in children:\n"
+                "    os.waitpid(pid, 0)"
+            )
+        },
+    )
+)
 case("output_bomb", 6.0, why="prints without end: output cut off, cell interrupted")(
-    lambda c: student(c, RIGHT, after={"mean": "while True:\n    print('spam' * 2500)"}))
-case("fork_bomb", 6.0, why="forks until the process limit; the children are killed with the sandbox",
-     needs_sandbox=True, dangerous=True)(lambda c: student(c, RIGHT, after={"mean": (
-         "import os, signal\n"
-         "if os.getuid() < 20000:\n    raise RuntimeError('no uid of its own here: not fork-bombing the host')\n"
-         "try:\n"
-         "    for _ in range(100000):\n"
-         "        if os.fork() == 0:\n"
-         "            signal.pause()\n"
-         "except OSError as error:\n"
-         "    print('stopped:', error)")}))
-case("kill_everything", 6.0, why="kill(-1, SIGKILL): only the kernel's own processes can be reached, "
-     "nbgrader and the other students go on", needs_sandbox=True, dangerous=True)(lambda c: student(c, RIGHT, after={"mean": (
-         "import os, signal\n"
-         "if os.getuid() >= 20000:  # the grader's own uid for this kernel\n    os.kill(-1, signal.SIGKILL)\n"
-         "else:\n    raise RuntimeError('no uid of its own here: not killing the host')")}))
+    lambda c: student(c, RIGHT, after={"mean": "while True:\n    print('spam' * 2500)"})
+)
+case(
+    "fork_bomb",
+    6.0,
+    why="forks until the process limit; the children are killed with the sandbox",
+    needs_sandbox=True,
+    dangerous=True,
+)(
+    lambda c: student(
+        c,
+        RIGHT,
+        after={
+            "mean": (
+                "import os, signal\n"
+                "if os.getuid() < 20000:\n    raise RuntimeError('no uid of its own here: not fork-bombing the host')\n"
+                "try:\n"
+                "    for _ in range(100000):\n"
+                "        if os.fork() == 0:\n"
+                "            signal.pause()\n"
+                "except OSError as error:\n"
+                "    print('stopped:', error)"
+            )
+        },
+    )
+)
+case(
+    "kill_everything",
+    6.0,
+    why="kill(-1, SIGKILL): only the kernel's own processes can be reached, nbgrader and the other students go on",
+    needs_sandbox=True,
+    dangerous=True,
+)(
+    lambda c: student(
+        c,
+        RIGHT,
+        after={
+            "mean": (
+                "import os, signal\n"
+                "if os.getuid() >= 20000:  # the grader's own uid for this kernel\n    os.kill(-1, signal.SIGKILL)\n"
+                "else:\n    raise RuntimeError('no uid of its own here: not killing the host')"
+            )
+        },
+    )
+)
 
-case("steal_source", 0.0, why="reads the source notebook (solutions and hidden tests) and uses its "
-     "answers", needs_sandbox=True)(lambda c: student(c, STOLEN, prelude=STEAL + (
-         f"for path in [{str(c['source'] / 'toy' / 'toy.ipynb')!r}, {str(REPO / 'tests/fixtures/toy/toy/toy.ipynb')!r}]:\n"
-         "    try:\n        steal_notebook(path)\n    except Exception as error:\n        print(error)")))
-case("steal_gradebook", 0.0, why="reads the class gradebook and its scratch copy (source cells)",
-     needs_sandbox=True)(lambda c: student(c, STOLEN, prelude=STEAL + (
-         f"for path in [{str(c['out'] / 'gradebook.db')!r}, '../../../gradebook.db']:\n"
-         "    try:\n        steal_gradebook(path)\n    except Exception as error:\n        print(error)")))
-case("steal_other_students", 0.0, why="reads other students' notebooks (class folders, other scratch "
-     "folders)", needs_sandbox=True)(lambda c: student(c, STOLEN, prelude=STEAL + (
-         f"paths = [{str(c['out'] / 'submitted' / 'full' / 'toy' / 'toy.ipynb')!r},"
-         f" {str(c['submissions'] / 'full' / 'toy' / 'toy.ipynb')!r}]\n"
-         "paths += glob.glob('/tmp/autograde-class-*/submissions/*/course/*/full/toy/toy.ipynb')\n"
-         "paths += glob.glob('../../../../*/course/*/full/toy/toy.ipynb')\n"
-         "for path in paths:\n"
-         "    try:\n        steal_notebook(path)\n    except Exception as error:\n        print(error)")))
-case("vandal", 0.0, why="writes the class gradebook, its scratch copy, another student's notebook and "
-     "a file outside", needs_sandbox=True)(lambda c: student(c, prelude=(
-         "import sqlite3\n"
-         f"for path in [{str(c['out'] / 'gradebook.db')!r}, '../../../gradebook.db']:\n"
-         "    try:\n"
-         "        db = sqlite3.connect(path)\n"
-         "        db.execute('update grade set auto_score = 99')\n"
-         "        db.commit()\n"
-         "    except Exception as error:\n        print(error)\n"
-         f"for path in [{str(c['out'] / 'submitted' / 'full' / 'toy' / 'toy.ipynb')!r}, {str(c['canary'])!r}]:\n"
-         "    try:\n        open(path, 'w').write('{}')\n"
-         "    except Exception as error:\n        print(error)")))
+case(
+    "steal_source",
+    0.0,
+    why="reads the source notebook (solutions and hidden tests) and uses its answers",
+    needs_sandbox=True,
+)(
+    lambda c: student(
+        c,
+        STOLEN,
+        prelude=STEAL
+        + (
+            f"for path in [{str(c['source'] / 'toy' / 'toy.ipynb')!r}, {str(REPO / 'tests/fixtures/toy/toy/toy.ipynb')!r}]:\n"
+            "    try:\n        steal_notebook(path)\n    except Exception as error:\n        print(error)"
+        ),
+    )
+)
+case("steal_gradebook", 0.0, why="reads the class gradebook and its scratch copy (source cells)", needs_sandbox=True)(
+    lambda c: student(
+        c,
+        STOLEN,
+        prelude=STEAL
+        + (
+            f"for path in [{str(c['out'] / 'gradebook.db')!r}, '../../../gradebook.db']:\n"
+            "    try:\n        steal_gradebook(path)\n    except Exception as error:\n        print(error)"
+        ),
+    )
+)
+case(
+    "steal_other_students",
+    0.0,
+    why="reads other students' notebooks (class folders, other scratch folders)",
+    needs_sandbox=True,
+)(
+    lambda c: student(
+        c,
+        STOLEN,
+        prelude=STEAL
+        + (
+            f"paths = [{str(c['out'] / 'submitted' / 'full' / 'toy' / 'toy.ipynb')!r},"
+            f" {str(c['submissions'] / 'full' / 'toy' / 'toy.ipynb')!r}]\n"
+            "paths += glob.glob('/tmp/autograde-class-*/submissions/*/course/*/full/toy/toy.ipynb')\n"
+            "paths += glob.glob('../../../../*/course/*/full/toy/toy.ipynb')\n"
+            "for path in paths:\n"
+            "    try:\n        steal_notebook(path)\n    except Exception as error:\n        print(error)"
+        ),
+    )
+)
+case(
+    "vandal",
+    0.0,
+    why="writes the class gradebook, its scratch copy, another student's notebook and a file outside",
+    needs_sandbox=True,
+)(
+    lambda c: student(
+        c,
+        prelude=(
+            "import sqlite3\n"
+            f"for path in [{str(c['out'] / 'gradebook.db')!r}, '../../../gradebook.db']:\n"
+            "    try:\n"
+            "        db = sqlite3.connect(path)\n"
+            "        db.execute('update grade set auto_score = 99')\n"
+            "        db.commit()\n"
+            "    except Exception as error:\n        print(error)\n"
+            f"for path in [{str(c['out'] / 'submitted' / 'full' / 'toy' / 'toy.ipynb')!r}, {str(c['canary'])!r}]:\n"
+            "    try:\n        open(path, 'w').write('{}')\n"
+            "    except Exception as error:\n        print(error)"
+        ),
+    )
+)
 case("network", 0.0, why="fetches the answers from a server on this machine", needs_sandbox=True)(
-    lambda c: student(c, STOLEN, prelude=(
-        "import socket\nSTOLEN = {}\n"
-        "try:\n"
-        f"    with socket.create_connection(('127.0.0.1', {c['port']}), timeout=3) as connection:\n"
-        "        exec('import math\\n' + connection.recv(65536).decode(), STOLEN)\n"
-        "except OSError as error:\n    print(error)")))
-case("environment_secrets", 0.0, why="looks in the environment for the grader's secrets and "
-     "NBGRADER_* settings to find answers", needs_sandbox=False)(lambda c: student(c, STOLEN, prelude=(
-         "import os\nSTOLEN = {}\n"
-         "exec('import math\\n' + os.environ.get('GRADER_SECRET_ANSWERS', ''), STOLEN)")))
-case("nbgrader_env_tricks", 0.0, why="NBGRADER_EXECUTION and the record switch changed, checks "
-     "silenced")(lambda c: student(c, prelude=(
-         "import os\n"
-         "os.environ['NBGRADER_EXECUTION'] = 'validate'\n"
-         "os.environ['AUTOGRADE_CHECK_RECORDS'] = '0'\n"
-         "os.environ.pop('NBGRADER_VALIDATING', None)\n"
-         "import autograde.checks as checks\n"
-         "checks.assert_close = checks.assert_true = lambda *a, **k: None\n"
-         "assert_close, assert_true = checks.assert_close, checks.assert_true  # the names the visible tests use")))
+    lambda c: student(
+        c,
+        STOLEN,
+        prelude=(
+            "import socket\nSTOLEN = {}\n"
+            "try:\n"
+            f"    with socket.create_connection(('127.0.0.1', {c['port']}), timeout=3) as connection:\n"
+            "        exec('import math\\n' + connection.recv(65536).decode(), STOLEN)\n"
+            "except OSError as error:\n    print(error)"
+        ),
+    )
+)
+case(
+    "environment_secrets",
+    0.0,
+    why="looks in the environment for the grader's secrets and NBGRADER_* settings to find answers",
+    needs_sandbox=False,
+)(
+    lambda c: student(
+        c,
+        STOLEN,
+        prelude=(
+            "import os\nSTOLEN = {}\nexec('import math\\n' + os.environ.get('GRADER_SECRET_ANSWERS', ''), STOLEN)"
+        ),
+    )
+)
+case("nbgrader_env_tricks", 0.0, why="NBGRADER_EXECUTION and the record switch changed, checks silenced")(
+    lambda c: student(
+        c,
+        prelude=(
+            "import os\n"
+            "os.environ['NBGRADER_EXECUTION'] = 'validate'\n"
+            "os.environ['AUTOGRADE_CHECK_RECORDS'] = '0'\n"
+            "os.environ.pop('NBGRADER_VALIDATING', None)\n"
+            "import autograde.checks as checks\n"
+            "checks.assert_close = checks.assert_true = lambda *a, **k: None\n"
+            "assert_close, assert_true = checks.assert_close, checks.assert_true  # the names the visible tests use"
+        ),
+    )
+)
 case("future_cell_schema", 6.0, why="nbgrader schema_version 99 in every cell: metadata rebuilt from the source")(
-    lambda c: _future_schema(student(c, RIGHT)))
+    lambda c: _future_schema(student(c, RIGHT))
+)
 case("shipped_modules", 0.0, why="ships autograde/checks.py and math.py next to the notebook")(
-    lambda c: student(c))  # (the files are added by write_case)
+    lambda c: student(c)
+)  # (the files are added by write_case)
 
 
 def _future_schema(notebook):
@@ -380,31 +618,58 @@ def _future_schema(notebook):
 # Files that are not (good) notebooks: name -> (score, failure, why, writer)
 BROKEN_FILES = {
     "empty_file": ("is empty", "a zero-byte toy.ipynb", lambda path, c: path.write_bytes(b"")),
-    "truncated_json": ("NotJSONError", "cut-off JSON", lambda path, c: path.write_text(
-        (c["submissions"] / "full" / "toy" / "toy.ipynb").read_text()[:700])),
+    "truncated_json": (
+        "NotJSONError",
+        "cut-off JSON",
+        lambda path, c: path.write_text((c["submissions"] / "full" / "toy" / "toy.ipynb").read_text()[:700]),
+    ),
     "binary_garbage": ("NotJSONError", "random bytes", lambda path, c: path.write_bytes(os.urandom(4096))),
     "json_not_notebook": ("not a Jupyter notebook", "valid JSON, a list", lambda path, c: path.write_text("[1, 2, 3]")),
-    "future_nbformat": ("notebook format 5", "nbformat 5", lambda path, c: path.write_text(json.dumps(
-        {**json.loads((c["submissions"] / "full" / "toy" / "toy.ipynb").read_text()), "nbformat": 5}))),
-    "huge_file": ("MB allowed", "3 MB of outputs (limit 2 MB)", lambda path, c: path.write_text(json.dumps(
-        {**json.loads((c["submissions"] / "full" / "toy" / "toy.ipynb").read_text()),
-         "metadata": {"padding": "x" * 3 * 1024 * 1024}}))),
-    "wrong_file_name": ("is missing (found: Toy (1).ipynb)", "the right notebook under another name",
-                        lambda path, c: shutil.copyfile(c["submissions"] / "full" / "toy" / "toy.ipynb",
-                                                        path.with_name("Toy (1).ipynb"))),
+    "future_nbformat": (
+        "notebook format 5",
+        "nbformat 5",
+        lambda path, c: path.write_text(
+            json.dumps({**json.loads((c["submissions"] / "full" / "toy" / "toy.ipynb").read_text()), "nbformat": 5})
+        ),
+    ),
+    "huge_file": (
+        "MB allowed",
+        "3 MB of outputs (limit 2 MB)",
+        lambda path, c: path.write_text(
+            json.dumps(
+                {
+                    **json.loads((c["submissions"] / "full" / "toy" / "toy.ipynb").read_text()),
+                    "metadata": {"padding": "x" * 3 * 1024 * 1024},
+                }
+            )
+        ),
+    ),
+    "wrong_file_name": (
+        "is missing (found: Toy (1).ipynb)",
+        "the right notebook under another name",
+        lambda path, c: shutil.copyfile(
+            c["submissions"] / "full" / "toy" / "toy.ipynb", path.with_name("Toy (1).ipynb")
+        ),
+    ),
     "missing_notebook": ("is missing (found: no notebook)", "an empty lesson folder", lambda path, c: None),
-    "symlinked_notebook": ("symbolic link", "toy.ipynb is a link to another student's notebook",
-                           lambda path, c: path.symlink_to(c["submissions"] / "full" / "toy" / "toy.ipynb")),
+    "symlinked_notebook": (
+        "symbolic link",
+        "toy.ipynb is a link to another student's notebook",
+        lambda path, c: path.symlink_to(c["submissions"] / "full" / "toy" / "toy.ipynb"),
+    ),
 }
 for _name, (_failure, _why, _writer) in BROKEN_FILES.items():
     CASES[_name] = (Case(_name, 0.0, _failure, _why), _writer)
 
 
-ANSWER_CODE = "\n".join(f"def {name}({args}):\n    {RIGHT[name]}"
-                        for name, args in [("log_sigmoid", "x"), ("mean", "values"), ("kl_bernoulli", "p, q")])
+ANSWER_CODE = "\n".join(
+    f"def {name}({args}):\n    {RIGHT[name]}"
+    for name, args in [("log_sigmoid", "x"), ("mean", "values"), ("kl_bernoulli", "p, q")]
+)
 
 
 # --- the class ------------------------------------------------------------------------------------
+
 
 class AnswerServer:
     """A server on this machine that hands out the right answers to whoever connects."""
@@ -439,7 +704,8 @@ def write_case(name: str, build, context) -> None:
         (path.parent / "autograde").mkdir()
         (path.parent / "autograde" / "__init__.py").write_text("")
         (path.parent / "autograde" / "checks.py").write_text(
-            "def assert_close(*a, **k): pass\nassert_true = assert_shape = assert_close\n")
+            "def assert_close(*a, **k): pass\nassert_true = assert_shape = assert_close\n"
+        )
         (path.parent / "math.py").write_text("def log(x): return 0.0\ndef exp(x): return 1.0\n")
 
 
@@ -465,27 +731,48 @@ def grade_the_class(root: Path) -> dict:
     source = root / "source"
     shutil.copytree(TOY, source)  # a copy: no case can reach (or damage) the repository's fixture
     server = AnswerServer()
-    context = {"submissions": root / "submissions", "out": root / "out", "source": source,
-               "port": server.port, "canary": root / "escaped.txt"}
+    context = {
+        "submissions": root / "submissions",
+        "out": root / "out",
+        "source": source,
+        "port": server.port,
+        "canary": root / "escaped.txt",
+    }
     build_sample_class(source, context["submissions"])
     for name, (_, build) in CASES.items():
         write_case(name, build, context)
     os.environ["GRADER_SECRET_ANSWERS"] = ANSWER_CODE  # (the grader's environment must not reach a kernel)
     try:
         start = time.monotonic()
-        results = grade_class(context["submissions"], context["out"], source, jobs=2,
-                              timeout=LIMITS.notebook_timeout, on_result=lambda result: None, limits=LIMITS)
+        results = grade_class(
+            context["submissions"],
+            context["out"],
+            source,
+            jobs=2,
+            timeout=LIMITS.notebook_timeout,
+            on_result=lambda result: None,
+            limits=LIMITS,
+        )
         seconds = time.monotonic() - start
     finally:
         del os.environ["GRADER_SECRET_ANSWERS"]
     for result in results:  # (shown with pytest -s: the table of docs/threat-model.md)
-        print(f"{result.student:<30} {result.score:g}/{result.max_score:g} {result.seconds:5.1f}s  {result.failure or ''}")
+        print(
+            f"{result.student:<30} {result.score:g}/{result.max_score:g} {result.seconds:5.1f}s  {result.failure or ''}"
+        )
     print(f"class of {len(results)} graded in {seconds:.0f} s ({choose_sandbox().mechanism})")
     return {
-        "results": {result.student: {"score": result.score, "max_score": result.max_score, "failure": result.failure,
-                                     "seconds": result.seconds, "peak_memory_mb": result.peak_memory_mb,
-                                     "memory_kills": result.memory_kills}
-                    for result in results},
+        "results": {
+            result.student: {
+                "score": result.score,
+                "max_score": result.max_score,
+                "failure": result.failure,
+                "seconds": result.seconds,
+                "peak_memory_mb": result.peak_memory_mb,
+                "memory_kills": result.memory_kills,
+            }
+            for result in results
+        },
         "seconds": seconds,
         "context": {name: str(value) if isinstance(value, Path) else value for name, value in context.items()},
         "connections": server.connections,
@@ -598,8 +885,13 @@ def test_other_mechanisms(tmp_path, mechanism):
     the class gradebook stay out of reach; without a sandbox, a one-line warning says so."""
     if mechanism == "unshare" and not sandbox_works("unshare"):
         pytest.skip("unshare does not work here (no user namespaces, or not installed)")
-    context = {"submissions": tmp_path / "submissions", "out": tmp_path / "out", "source": tmp_path / "source",
-               "port": 9, "canary": tmp_path / "escaped.txt"}
+    context = {
+        "submissions": tmp_path / "submissions",
+        "out": tmp_path / "out",
+        "source": tmp_path / "source",
+        "port": 9,
+        "canary": tmp_path / "escaped.txt",
+    }
     shutil.copytree(TOY, context["source"])
     build_sample_class(context["source"], context["submissions"])
     names = ["steal_gradebook", "vandal", "patched_checks"] if mechanism == "unshare" else ["patched_checks"]
@@ -607,10 +899,26 @@ def test_other_mechanisms(tmp_path, mechanism):
         write_case(name, CASES[name][1], context)
     for name in ("blank", "partial_1", "partial_2"):
         shutil.rmtree(context["submissions"] / name)
-    command = [sys.executable, "-m", "autograde", "grade", str(context["submissions"]), "-o", str(context["out"]),
-               "--source", str(context["source"]), "--timeout", "60", "--cell-timeout", "4"]
-    environment = {**os.environ, "AUTOGRADE_SANDBOX": mechanism} if mechanism == "unshare" else {
-        **os.environ, "AUTOGRADE_SANDBOX": "", "PATH": str(tmp_path / "no-tools")}
+    command = [
+        sys.executable,
+        "-m",
+        "autograde",
+        "grade",
+        str(context["submissions"]),
+        "-o",
+        str(context["out"]),
+        "--source",
+        str(context["source"]),
+        "--timeout",
+        "60",
+        "--cell-timeout",
+        "4",
+    ]
+    environment = (
+        {**os.environ, "AUTOGRADE_SANDBOX": mechanism}
+        if mechanism == "unshare"
+        else {**os.environ, "AUTOGRADE_SANDBOX": "", "PATH": str(tmp_path / "no-tools")}
+    )
     if mechanism == "none":  # no bwrap or unshare on PATH: the fallback, found by itself
         (tmp_path / "no-tools").mkdir()
         command[0] = sys.executable
@@ -625,13 +933,16 @@ def test_other_mechanisms(tmp_path, mechanism):
 
 # --- the pieces, without nbgrader (fast) ------------------------------------------------------------
 
+
 def toy_notebooks(tmp_path):
     from autograde.course import generate
     from autograde.lessons import find_lessons
 
     generate(TOY, tmp_path, find_lessons(TOY))
-    return (nbformat.read(TOY / "toy" / "toy.ipynb", as_version=4),
-            nbformat.read(tmp_path / "toy" / "toy.ipynb", as_version=4))
+    return (
+        nbformat.read(TOY / "toy" / "toy.ipynb", as_version=4),
+        nbformat.read(tmp_path / "toy" / "toy.ipynb", as_version=4),
+    )
 
 
 def test_rebuild_takes_points_ids_types_and_kernel_from_the_source(tmp_path):
@@ -644,13 +955,27 @@ def test_rebuild_takes_points_ids_types_and_kernel_from_the_source(tmp_path):
     tests[0].metadata["nbgrader"]["points"] = 100
     tests[1].cell_type, tests[1].source = "markdown", "nothing to see"
     submitted.cells.remove(tests[2])
-    submitted.cells.append(nbformat.v4.new_code_cell("pass", metadata={"nbgrader": {
-        "grade": True, "grade_id": "bonus", "points": 50, "locked": True, "solution": False, "schema_version": 3}}))
+    submitted.cells.append(
+        nbformat.v4.new_code_cell(
+            "pass",
+            metadata={
+                "nbgrader": {
+                    "grade": True,
+                    "grade_id": "bonus",
+                    "points": 50,
+                    "locked": True,
+                    "solution": False,
+                    "schema_version": 3,
+                }
+            },
+        )
+    )
     runnable = rebuild(submitted, source, released)
     graded = [cell for cell in runnable.cells if cell.metadata.get("nbgrader", {}).get("grade")]
     original = [cell for cell in source.cells if is_test(cell)]
     assert [(c.id, c.cell_type, c.source, c.metadata["nbgrader"]["points"]) for c in graded] == [
-        (c.id, "code", c.source, c.metadata["nbgrader"]["points"]) for c in original]
+        (c.id, "code", c.source, c.metadata["nbgrader"]["points"]) for c in original
+    ]
     assert runnable.metadata["kernelspec"] == source.metadata["kernelspec"]
     assert "BEGIN SOLUTION" not in json.dumps(runnable)
 
@@ -666,14 +991,27 @@ def test_scores_are_decided_from_records_outside_the_kernel(tmp_path):
         for cell in notebook.cells:
             if cell.cell_type == "code":
                 cell.execution_count = 1
-                cell.outputs = [nbformat.v4.new_output("display_data", data={RECORD_MIME: record})
-                                for record in records_of(cell)] if is_test(cell) else []
+                cell.outputs = (
+                    [nbformat.v4.new_output("display_data", data={RECORD_MIME: record}) for record in records_of(cell)]
+                    if is_test(cell)
+                    else []
+                )
         return notebook
 
     def honest(cell):
         from autograde.verdict import literal_expectations
-        records = [{"check": "close", "what": what, "got": [repr(w) for w in want], "want": [repr(w) for w in want],
-                    "atol": "1e-05", "rtol": "1e-05"} for what, want in literal_expectations(cell.source)]
+
+        records = [
+            {
+                "check": "close",
+                "what": what,
+                "got": [repr(w) for w in want],
+                "want": [repr(w) for w in want],
+                "atol": "1e-05",
+                "rtol": "1e-05",
+            }
+            for what, want in literal_expectations(cell.source)
+        ]
         return records + [{"check": "true", "what": "extra", "passed": True}] * (3 - len(records))
 
     def scores(notebook):
@@ -683,8 +1021,10 @@ def test_scores_are_decided_from_records_outside_the_kernel(tmp_path):
     assert set(scores(executed(lambda cell: [])).values()) == {0.0}  # checks silenced
     zeros = lambda cell: [{**record, "got": ["0.0"], "want": ["0.0"]} for record in honest(cell)]  # noqa: E731
     assert set(scores(executed(zeros)).values()) == {0.0}  # expected values not the source's
-    wrong = lambda cell: [{**record, "got": ["0.5"]} if record["check"] == "close" else record  # noqa: E731
-                          for record in honest(cell)]
+    wrong = lambda cell: [
+        {**record, "got": ["0.5"]} if record["check"] == "close" else record  # noqa: E731
+        for record in honest(cell)
+    ]
     assert set(scores(executed(wrong)).values()) == {0.0}  # compared again here: fails
 
 
@@ -706,5 +1046,8 @@ def test_the_sandbox_warning_says_why_an_installed_bwrap_failed(monkeypatch, tmp
     monkeypatch.setenv("AUTOGRADE_SANDBOX", "")
     assert choose_sandbox.__wrapped__().mechanism == "none"
     warning = capsys.readouterr().err
-    assert "bubblewrap (bwrap) is installed but failed: bwrap: setting up uid map: Permission denied (exit code 1)" in warning
+    assert (
+        "bubblewrap (bwrap) is installed but failed: bwrap: setting up uid map: Permission denied (exit code 1)"
+        in warning
+    )
     assert "not installed" not in warning.split("unshare:")[0] and "unshare: not installed" in warning

@@ -62,22 +62,29 @@ def add_hostile_students(submissions: Path) -> None:
     notebooks = {
         "isclose_cheat": answered(released, WRONG_ANSWER, "import math\nmath.isclose = lambda *a, **k: True"),
         "rebound_checks": answered(released, WRONG_ANSWER, "assert_close = assert_true = lambda *a, **k: None"),
-        "float_cheat": answered(released, "return AlwaysEqual(0.5)", (
-            "class AlwaysEqual(float):\n"
-            "    def __eq__(self, other): return True\n"
-            "    def __lt__(self, other): return True\n"
-            "    def __le__(self, other): return True\n"
-            "    __hash__ = float.__hash__")),
+        "float_cheat": answered(
+            released,
+            "return AlwaysEqual(0.5)",
+            (
+                "class AlwaysEqual(float):\n"
+                "    def __eq__(self, other): return True\n"
+                "    def __lt__(self, other): return True\n"
+                "    def __le__(self, other): return True\n"
+                "    __hash__ = float.__hash__"
+            ),
+        ),
         "kernel_exit": answered(released, WRONG_ANSWER, "import os\nos._exit(0)"),
         "deleted_test_cell": nbformat.read(TOY_SOURCE, as_version=4),
     }
-    notebooks["deleted_test_cell"].cells = [cell for cell in notebooks["deleted_test_cell"].cells
-                                            if cell.get("id") != "log_sigmoid_tests"]
+    notebooks["deleted_test_cell"].cells = [
+        cell for cell in notebooks["deleted_test_cell"].cells if cell.get("id") != "log_sigmoid_tests"
+    ]
     # A correct notebook whose answer cell says its grade_id is a list: this once stopped the whole
     # class with "TypeError: unhashable type: 'list'" while the submission was rebuilt.
     notebooks["list_grade_id"] = nbformat.read(TOY_SOURCE, as_version=4)
-    next(cell for cell in notebooks["list_grade_id"].cells
-         if cell.metadata.get("nbgrader", {}).get("solution"))["metadata"]["nbgrader"]["grade_id"] = ["x"]
+    next(cell for cell in notebooks["list_grade_id"].cells if cell.metadata.get("nbgrader", {}).get("solution"))[
+        "metadata"
+    ]["nbgrader"]["grade_id"] = ["x"]
     for student, notebook in notebooks.items():
         path = submissions / student / "toy" / "toy.ipynb"
         path.parent.mkdir(parents=True)
@@ -101,8 +108,21 @@ def class_grading(sample_class, tmp_path_factory):
     asks for it, so that the tests in between run meanwhile (nbgrader spends most of its time starting)."""
     submissions, _ = sample_class
     out = tmp_path_factory.mktemp("graded")
-    command = [sys.executable, "-m", "autograde", "grade", str(submissions), "-o", str(out),
-               "--jobs", "2", "--timeout", "300", "--source", str(TOY)]
+    command = [
+        sys.executable,
+        "-m",
+        "autograde",
+        "grade",
+        str(submissions),
+        "-o",
+        str(out),
+        "--jobs",
+        "2",
+        "--timeout",
+        "300",
+        "--source",
+        str(TOY),
+    ]
     process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     yield out, process
     process.kill()
@@ -153,7 +173,10 @@ def test_check_full_solution_gets_every_point(capsys):
     assert lines[0].endswith("(lesson toy): 6/6 points")
     # mean_tests calls a solution that writes to stderr and warns: no point lost for that.
     assert [line.split() for line in lines[1:]] == [
-        ["log_sigmoid_tests", "2/2"], ["mean_tests", "1/1"], ["kl_bernoulli_tests", "3/3"]]
+        ["log_sigmoid_tests", "2/2"],
+        ["mean_tests", "1/1"],
+        ["kl_bernoulli_tests", "3/3"],
+    ]
 
 
 def test_check_blank_scores_zero_in_json(capsys, sample_class):
@@ -163,7 +186,8 @@ def test_check_blank_scores_zero_in_json(capsys, sample_class):
     assert (report["score"], report["max_score"]) == (0.0, 6.0)
     assert [set(exercise) for exercise in report["exercises"]] == [{"id", "points", "max_points", "message"}] * 3
     assert {e["id"]: (e["points"], e["max_points"], e["message"]) for e in report["exercises"]} == {
-        name: (0.0, points, "NotImplementedError") for name, points in MAX_POINTS.items()}
+        name: (0.0, points, "NotImplementedError") for name, points in MAX_POINTS.items()
+    }
 
 
 def test_check_partial_copy_scores_exactly_its_solved_exercise(capsys, sample_class, tmp_path):
@@ -180,12 +204,15 @@ def test_check_partial_copy_scores_exactly_its_solved_exercise(capsys, sample_cl
     assert not any(line in json.dumps(report) for line in hidden_test_lines())
 
 
-@pytest.mark.parametrize("content, problem", [
-    (None, "no such file"),
-    ('{"cells": [', "is not valid JSON"),
-    ('{"a": 1}', "is not a Jupyter notebook"),
-    (json.dumps(nbformat.v4.new_notebook()), "matches no lesson"),
-])
+@pytest.mark.parametrize(
+    "content, problem",
+    [
+        (None, "no such file"),
+        ('{"cells": [', "is not valid JSON"),
+        ('{"a": 1}', "is not a Jupyter notebook"),
+        (json.dumps(nbformat.v4.new_notebook()), "matches no lesson"),
+    ],
+)
 def test_check_bad_input_is_one_line_error(capsys, tmp_path, content, problem):
     notebook = tmp_path / "homework.ipynb"
     if content is not None:
@@ -231,8 +258,11 @@ def test_class_grading_runs_through_broken_submissions(graded_class):
     assert "nbgrader metadata that Jupyter does not write (grade_id is a list)" in summary["list_grade_id"]["failure"]
     for student in ("not_json", "kernel_exit", "list_grade_id"):
         assert float(summary[student]["score"]) == 0.0 and float(summary[student]["max_score"]) == 6.0
-    assert {student for student, row in summary.items() if row["failure"]} == {"not_json", "kernel_exit",
-                                                                                "list_grade_id"}
+    assert {student for student, row in summary.items() if row["failure"]} == {
+        "not_json",
+        "kernel_exit",
+        "list_grade_id",
+    }
 
 
 def test_class_grades_csv_has_the_expected_scores(graded_class, sample_class):
@@ -258,8 +288,9 @@ def test_class_grades_csv_has_the_expected_scores(graded_class, sample_class):
 def test_deleted_test_cell_is_graded_from_the_source(graded_class):
     out, _, _ = graded_class
     autograded = nbformat.read(out / "autograded" / "deleted_test_cell" / "toy" / "toy.ipynb", as_version=4)
-    restored = [cell for cell in autograded.cells
-                if cell.metadata.get("nbgrader", {}).get("grade_id") == "log_sigmoid_tests"]
+    restored = [
+        cell for cell in autograded.cells if cell.metadata.get("nbgrader", {}).get("grade_id") == "log_sigmoid_tests"
+    ]
     assert len(restored) == 1 and "BEGIN HIDDEN TESTS" in restored[0].source
 
 
@@ -268,8 +299,16 @@ def test_feedback_shows_errors_but_no_hidden_tests(graded_class):
     feedback = sorted((out / "feedback").glob("*/toy/toy.html"))
     # Every student whose notebook ran gets feedback (also when its kernel died on the way).
     assert {path.parts[-3] for path in feedback} == {
-        "full", "blank", "partial_1", "partial_2", "isclose_cheat", "float_cheat", "rebound_checks",
-        "deleted_test_cell", "kernel_exit"}  # (not_json and list_grade_id never ran)
+        "full",
+        "blank",
+        "partial_1",
+        "partial_2",
+        "isclose_cheat",
+        "float_cheat",
+        "rebound_checks",
+        "deleted_test_cell",
+        "kernel_exit",
+    }  # (not_json and list_grade_id never ran)
     for path in feedback:
         text = html.unescape(re.sub(r"<[^>]+>", "", path.read_text()))  # as a reader sees it
         assert 'assert_close(log_sigmoid(0.0), -0.6931471805599453, what="log_sigmoid(0.0)")' in text
@@ -297,8 +336,9 @@ def test_a_grader_fault_on_one_submission_is_that_students_0(graded_class, sampl
     lesson = find_lessons(TOY)[0]
     result, log = grading.grade_submission(grader, lesson, "full")
     assert (result.score, result.max_score) == (0.0, 6.0)
-    assert result.failure == ("the grader failed on this notebook (RuntimeError: a fault of the grader's); "
-                              "the traceback is in its log")
+    assert result.failure == (
+        "the grader failed on this notebook (RuntimeError: a fault of the grader's); the traceback is in its log"
+    )
     assert "Traceback (most recent call last)" in log and "broken_reader" in log
     with Gradebook(course.gradebook_url) as gradebook:
         assert gradebook.find_submission("toy", "full").score == 0.0
@@ -306,27 +346,41 @@ def test_a_grader_fault_on_one_submission_is_that_students_0(graded_class, sampl
 
 def test_grades_csv_tells_a_missing_submission_from_a_real_0(tmp_path):
     grades = tmp_path / "grades.csv"
-    grades.write_text("assignment,duedate,timestamp,student_id,last_name,first_name,email,raw_score,"
-                      "late_submission_penalty,score,max_score\n"
-                      "toy,,,ann,ann,,,0.0,0.0,0.0,6.0\n"
-                      "toy,,,bob,bob,,,0.0,0.0,0.0,6.0\n"
-                      "other,,,ann,ann,,,0.0,0.0,0.0,4.0\n")
+    grades.write_text(
+        "assignment,duedate,timestamp,student_id,last_name,first_name,email,raw_score,"
+        "late_submission_penalty,score,max_score\n"
+        "toy,,,ann,ann,,,0.0,0.0,0.0,6.0\n"
+        "toy,,,bob,bob,,,0.0,0.0,0.0,6.0\n"
+        "other,,,ann,ann,,,0.0,0.0,0.0,4.0\n"
+    )
     mark_missing(grades, {("ann", "toy"), ("bob", "toy")})
     rows = {(row["student_id"], row["assignment"]): row for row in csv.DictReader(grades.open(newline=""))}
     assert {key: (row["submission"], row["score"]) for key, row in rows.items()} == {
-        ("ann", "toy"): ("graded", "0.0"), ("bob", "toy"): ("graded", "0.0"), ("ann", "other"): ("missing", "")}
+        ("ann", "toy"): ("graded", "0.0"),
+        ("bob", "toy"): ("graded", "0.0"),
+        ("ann", "other"): ("missing", ""),
+    }
 
 
 def test_kernel_uids_are_no_account_and_not_shared_between_graders(tmp_path):
     with KernelUid(tmp_path) as first, KernelUid(tmp_path) as second:
         assert first != second and all(FIRST_UID <= uid < FIRST_UID + UID_COUNT for uid in (first, second))
     # Another grader (another process) holds the first uid of a two-uid range: this one takes the second.
-    holder = subprocess.Popen([sys.executable, "-c", (
-        "import fcntl, sys, time\n"
-        f"file = open({str(tmp_path / str(FIRST_UID))!r}, 'w')\n"
-        "fcntl.flock(file, fcntl.LOCK_EX)\n"
-        "print('held', flush=True)\n"
-        "time.sleep(60)")], stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            (
+                "import fcntl, sys, time\n"
+                f"file = open({str(tmp_path / str(FIRST_UID))!r}, 'w')\n"
+                "fcntl.flock(file, fcntl.LOCK_EX)\n"
+                "print('held', flush=True)\n"
+                "time.sleep(60)"
+            ),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline() == "held\n"
         for _ in range(5):  # (wherever in the range it starts)
@@ -347,19 +401,29 @@ def test_nbgrader_autograde_outside_the_pipeline_refuses_with_a_pointer(graded_c
     course = CourseDir(out, TOY, out / "release")
     plain = run_nbgrader(course, "autograde", "toy", "--student=full", "--force")
     assert not plain.ok and OTHER_PATH_REFUSED in plain.log
-    api = subprocess.run([sys.executable, "-c", (
-        "import json, sys\n"
-        "from traitlets.config import Config\n"
-        "from nbgrader.apps import NbGraderAPI\n"
-        "from nbgrader.coursedir import CourseDirectory\n"
-        "from autograde.runner import CONFIG_FILE\n"
-        "config = Config()\n"
-        "path = str(CONFIG_FILE) + '.py'\n"
-        "exec(compile(open(path).read(), path, 'exec'), {'get_config': lambda: config, '__file__': path})\n"
-        f"config.CourseDirectory.root = {str(out)!r}\n"
-        f"config.CourseDirectory.source_directory = {str(TOY)!r}\n"
-        "api = NbGraderAPI(CourseDirectory(config=config), config=config)\n"
-        "print(json.dumps(api.autograde('toy', 'full', force=True)))")],
-        cwd=REPO, capture_output=True, text=True, timeout=300)
+    api = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            (
+                "import json, sys\n"
+                "from traitlets.config import Config\n"
+                "from nbgrader.apps import NbGraderAPI\n"
+                "from nbgrader.coursedir import CourseDirectory\n"
+                "from autograde.runner import CONFIG_FILE\n"
+                "config = Config()\n"
+                "path = str(CONFIG_FILE) + '.py'\n"
+                "exec(compile(open(path).read(), path, 'exec'), {'get_config': lambda: config, '__file__': path})\n"
+                f"config.CourseDirectory.root = {str(out)!r}\n"
+                f"config.CourseDirectory.source_directory = {str(TOY)!r}\n"
+                "api = NbGraderAPI(CourseDirectory(config=config), config=config)\n"
+                "print(json.dumps(api.autograde('toy', 'full', force=True)))"
+            ),
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     answer = json.loads(api.stdout.strip().splitlines()[-1])
     assert answer["success"] is False and OTHER_PATH_REFUSED in answer["log"] + answer.get("error", "")

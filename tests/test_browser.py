@@ -33,8 +33,10 @@ LESSON = "03_dpo_derivation"  # math, Japanese and three exercises, and it runs 
 TOY = ROOT / "tests" / "fixtures" / "toy"
 TOKEN = "browser-test-token"
 if not CHROMIUM.exists():
-    pytest.skip(f"no Chromium at {CHROMIUM}: run `make setup` as root, or `apt-get install chromium fonts-noto-cjk`",
-                allow_module_level=True)
+    pytest.skip(
+        f"no Chromium at {CHROMIUM}: run `make setup` as root, or `apt-get install chromium fonts-noto-cjk`",
+        allow_module_level=True,
+    )
 
 # The code cells of the current notebook: [execution count, names of the errors in its outputs, tags].
 CODE_CELLS = """() => {
@@ -86,7 +88,8 @@ def lab(workspace, tmp_path_factory):
         f"load_subconfig({str(ROOT / 'autograde' / 'nbgrader_config.py')!r})  # noqa: F821\n"
         f"c.CourseDirectory.root = {str(workspace / 'toy_course')!r}\n"
         f"c.CourseDirectory.source_directory = {str(TOY)!r}\n"
-        f"c.CourseDirectory.release_directory = {str(config / 'release')!r}\n")
+        f"c.CourseDirectory.release_directory = {str(config / 'release')!r}\n"
+    )
     # A course exchange with the toy lesson released, for the Assignment List (tests/test_exchange.py
     # checks the whole workflow); its settings sit beside the config file above.
     settings = ["--settings", str(config / "nbgrader_config.json")]
@@ -97,17 +100,32 @@ def lab(workspace, tmp_path_factory):
     settings.mkdir(parents=True)
     (settings / "notification.jupyterlab-settings").write_text('{"fetchNews": "false"}')
     port = free_port()
-    environment = {**os.environ, "JUPYTER_CONFIG_PATH": str(config), "JUPYTER_RUNTIME_DIR": str(config / "runtime"),
-                   "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
-    argv = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
-            f"--IdentityProvider.token={TOKEN}", f"--ServerApp.root_dir={workspace}",
-            f"--LabApp.workspaces_dir={config / 'workspaces'}", f"--LabApp.user_settings_dir={config / 'settings'}",
-            "--LabApp.expose_app_in_browser=True", "--JupyterNotebookApp.expose_app_in_browser=True",
-            *(["--allow-root"] if os.geteuid() == 0 else [])]
+    environment = {
+        **os.environ,
+        "JUPYTER_CONFIG_PATH": str(config),
+        "JUPYTER_RUNTIME_DIR": str(config / "runtime"),
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+    }
+    argv = [
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        "--no-browser",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}",
+        f"--IdentityProvider.token={TOKEN}",
+        f"--ServerApp.root_dir={workspace}",
+        f"--LabApp.workspaces_dir={config / 'workspaces'}",
+        f"--LabApp.user_settings_dir={config / 'settings'}",
+        "--LabApp.expose_app_in_browser=True",
+        "--JupyterNotebookApp.expose_app_in_browser=True",
+        *(["--allow-root"] if os.geteuid() == 0 else []),
+    ]
     log = (config / "lab.log").open("w")
     # Started in its root, as a student starts Jupyter in their folder: the Assignment List fetches there.
-    server = subprocess.Popen(argv, cwd=workspace, env=environment, stdout=log, stderr=subprocess.STDOUT,
-                              start_new_session=True)
+    server = subprocess.Popen(
+        argv, cwd=workspace, env=environment, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         wait_for_server(base, server, config / "lab.log")
@@ -147,8 +165,14 @@ def browser(lab):
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True)
         context = chromium.new_context(viewport={"width": 1400, "height": 1000})
         context.blocked = []  # what a page tried to load from outside 127.0.0.1 (a CDN, say)
-        context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(lab)
-                      else (context.blocked.append(route.request.url), route.abort()))
+        context.route(
+            "**/*",
+            lambda route: (
+                route.continue_()
+                if route.request.url.startswith(lab)
+                else (context.blocked.append(route.request.url), route.abort())
+            ),
+        )
         yield context
         chromium.close()
 
@@ -158,8 +182,10 @@ def open_notebook(browser, lab: str, path: str, ui: str = "lab"):
     page = browser.new_page()
     # reset: a fresh JupyterLab layout, with this notebook in front
     page.goto(f"{lab}/lab/tree/{path}?reset&token={TOKEN}" if ui == "lab" else f"{lab}/notebooks/{path}?token={TOKEN}")
-    page.wait_for_function("() => window.jupyterapp?.shell.currentWidget?.sessionContext?.session?.kernel?.status"
-                           " === 'idle'", timeout=120_000)
+    page.wait_for_function(
+        "() => window.jupyterapp?.shell.currentWidget?.sessionContext?.session?.kernel?.status === 'idle'",
+        timeout=120_000,
+    )
     return page
 
 
@@ -172,9 +198,12 @@ def restart_and_run_all(page) -> list:
 
 def show_cell(page, index: int) -> None:
     """Scroll cell `index` (of all cells) into the middle of the window."""
-    page.evaluate("""async index => { const notebook = window.jupyterapp.shell.currentWidget.content;
+    page.evaluate(
+        """async index => { const notebook = window.jupyterapp.shell.currentWidget.content;
         notebook.activeCellIndex = index;
-        await notebook.scrollToItem(notebook.activeCellIndex, 'center'); }""", index)
+        await notebook.scrollToItem(notebook.activeCellIndex, 'center'); }""",
+        index,
+    )
     page.wait_for_timeout(500)  # rendering after the scroll
 
 
@@ -217,7 +246,7 @@ def test_a_solved_exercise_passes_its_visible_test_and_validate_reports_the_rest
     first_test = next(index for index, cell in enumerate(notebook.cells) if utils.is_grade(cell))
     code_index = [cell.cell_type for cell in notebook.cells[:first_test]].count("code")
     assert cells[code_index][1] == [], f"the solved exercise's test cell passes: {cells[code_index]}"
-    assert any(errors for _, errors, _ in cells[code_index + 1:]), "the unsolved exercises still fail"
+    assert any(errors for _, errors, _ in cells[code_index + 1 :]), "the unsolved exercises still fail"
     show_cell(page, first_test)
     page.screenshot(path=SCREENSHOTS / "run_all_first_exercise_solved.png")
 
@@ -268,8 +297,9 @@ def test_a_feedback_page_shows_rendered_math_offline(browser, lab):
 def test_the_assignment_list_fetches_and_submits_a_released_lesson(browser, lab, workspace):
     page = browser.new_page()
     page.goto(f"{lab}/lab?reset&token={TOKEN}")
-    page.wait_for_function("() => window.jupyterapp?.commands.hasCommand('nbgrader:open-assignment-list')",
-                           timeout=120_000)
+    page.wait_for_function(
+        "() => window.jupyterapp?.commands.hasCommand('nbgrader:open-assignment-list')", timeout=120_000
+    )
     page.evaluate("() => { window.jupyterapp.commands.execute('nbgrader:open-assignment-list'); }")
     released = page.locator("#released_assignments_list .list_item", has_text="toy")
     released.get_by_role("button", name="Fetch").click()

@@ -35,8 +35,17 @@ def test_bad_input_is_one_line_and_leaves_existing_output(tmp_path):
 
 
 def test_missing_model_folder_is_reported(tmp_path):
-    result = run_cli("train-dpo", "--model", str(tmp_path / "no-model"), "--output", str(tmp_path / "run"),
-                     "--preset", "cpu", "--max-steps", "1")
+    result = run_cli(
+        "train-dpo",
+        "--model",
+        str(tmp_path / "no-model"),
+        "--output",
+        str(tmp_path / "run"),
+        "--preset",
+        "cpu",
+        "--max-steps",
+        "1",
+    )
     assert result.returncode == 2 and "does not exist" in result.stderr and result.stderr.count("\n") == 1
 
 
@@ -59,13 +68,16 @@ print(json.dumps(sorted(name for name in {heavy!r} if name in sys.modules)))
 
 
 def heavy_imports(*args) -> list[str]:
-    result = subprocess.run([sys.executable, "-c", IMPORTS_OF.format(heavy=HEAVY), *args],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-c", IMPORTS_OF.format(heavy=HEAVY), *args], capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.splitlines()[-1])
 
 
-@pytest.mark.parametrize("args", [["--help"], ["train-dpo", "--help"], ["train-rlhf", "--help"], ["pairs", "--help"]], ids=" ".join)
+@pytest.mark.parametrize(
+    "args", [["--help"], ["train-dpo", "--help"], ["train-rlhf", "--help"], ["pairs", "--help"]], ids=" ".join
+)
 def test_help_imports_no_heavy_library(args):
     assert heavy_imports(*args) == []
 
@@ -74,4 +86,3 @@ def test_pairs_pays_only_for_the_tokenizer(tmp_path):
     write_jsonl([ROW], tmp_path / "rows.jsonl")
     assert heavy_imports("pairs", str(tmp_path / "rows.jsonl"), "-o", str(tmp_path / "pairs.jsonl")) == ["transformers"]
     assert (tmp_path / "pairs.jsonl").exists()
-

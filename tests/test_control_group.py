@@ -12,8 +12,9 @@ import pytest
 
 from autograde import control_group
 
-needs_cgroups = pytest.mark.skipif(not control_group.works(),
-                                   reason="cannot make control groups here (needs root and cgroup v1 or v2)")
+needs_cgroups = pytest.mark.skipif(
+    not control_group.works(), reason="cannot make control groups here (needs root and cgroup v1 or v2)"
+)
 
 # Children that each stay far below a per-process limit but together pass the group's memory, then
 # a fork loop that meets its process limit; prints what happened to them.

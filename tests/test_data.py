@@ -43,11 +43,14 @@ def test_extra_fields_are_dropped(tmp_path):
     assert load_dialogues(str(tmp_path / "x.jsonl")) == [ROW]
 
 
-@pytest.mark.parametrize("content, message", [
-    ('{"chosen": "x"}\n', "needs string fields 'chosen' and 'rejected'"),
-    ("not json\n", "not valid JSON"),
-    ("", "no rows"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ('{"chosen": "x"}\n', "needs string fields 'chosen' and 'rejected'"),
+        ("not json\n", "not valid JSON"),
+        ("", "no rows"),
+    ],
+)
 def test_bad_files_give_one_line_errors(tmp_path, content, message):
     (tmp_path / "bad.jsonl").write_text(content)
     with pytest.raises(CourseError, match=message) as err:
@@ -101,8 +104,11 @@ def test_sft_conversations_draw_the_opener_per_copy():
     questions = Counter(question for question, _ in conversations)
     assert set(questions.values()) == {SFT_COPIES}, "every training question, SFT_COPIES times"
     assert not set(questions) & set(heldout_questions())
-    share = {opener: sum(answer.startswith(opener) for _, answer in conversations) / len(conversations)
-             for opener, _ in SFT_OPENERS if opener}
+    share = {
+        opener: sum(answer.startswith(opener) for _, answer in conversations) / len(conversations)
+        for opener, _ in SFT_OPENERS
+        if opener
+    }
     for opener, weight in SFT_OPENERS:
         if opener:
             assert abs(share[opener] - weight) < 0.02, (opener, share[opener], weight)
@@ -131,13 +137,17 @@ def topic_line(**changes) -> str:
     return json.dumps({**row, **changes})
 
 
-@pytest.mark.parametrize(("lines", "error"), [
-    ([topic_line(), topic_line(answer="Again.")], "appears twice"),
-    ([topic_line(kind="why")], "kind 'why'"),
-    ([topic_line(answer="")], "non-empty strings"),
-    ([json.dumps({"area": "science", "kind": "what", "subject": "x", "answer": "y"})], "non-empty strings"),
-    ([topic_line(follow_up={"question": "Why?"})], "follow_up is null or"),
-], ids=["duplicate subject", "unknown kind", "empty answer", "no follow_up field", "follow_up without answer"])
+@pytest.mark.parametrize(
+    ("lines", "error"),
+    [
+        ([topic_line(), topic_line(answer="Again.")], "appears twice"),
+        ([topic_line(kind="why")], "kind 'why'"),
+        ([topic_line(answer="")], "non-empty strings"),
+        ([json.dumps({"area": "science", "kind": "what", "subject": "x", "answer": "y"})], "non-empty strings"),
+        ([topic_line(follow_up={"question": "Why?"})], "follow_up is null or"),
+    ],
+    ids=["duplicate subject", "unknown kind", "empty answer", "no follow_up field", "follow_up without answer"],
+)
 def test_topic_loader_names_the_bad_line(lines, error):
     with pytest.raises(ValueError, match=error):
         load_topics(lines)

@@ -55,10 +55,24 @@ class RecordingTrainer(CourseDPOTrainer):
 @pytest.fixture(scope="module")
 def trl_run(tokenizer, pairs, tmp_path_factory):
     policy, reference = models()
-    args = dpo_config("cpu", tmp_path_factory.mktemp("trl"), seed=SEED, max_steps=STEPS, save_strategy="no",
-                      per_device_train_batch_size=BATCH, learning_rate=LR, beta=BETA, logging_steps=1)
-    trainer = RecordingTrainer(model=policy, ref_model=reference.eval(), args=args,
-                               train_dataset=Dataset.from_list(pairs), processing_class=tokenizer)
+    args = dpo_config(
+        "cpu",
+        tmp_path_factory.mktemp("trl"),
+        seed=SEED,
+        max_steps=STEPS,
+        save_strategy="no",
+        per_device_train_batch_size=BATCH,
+        learning_rate=LR,
+        beta=BETA,
+        logging_steps=1,
+    )
+    trainer = RecordingTrainer(
+        model=policy,
+        ref_model=reference.eval(),
+        args=args,
+        train_dataset=Dataset.from_list(pairs),
+        processing_class=tokenizer,
+    )
     trainer.seen_input_ids = []
     trainer.train()
     logged = [entry for entry in trainer.state.log_history if "loss" in entry]
@@ -68,8 +82,9 @@ def trl_run(tokenizer, pairs, tmp_path_factory):
 @pytest.fixture(scope="module")
 def scratch_run(tokenizer, pairs):
     policy, reference = models()
-    return train_dpo_from_scratch(policy, reference, tokenizer, pairs, steps=STEPS, batch_size=BATCH,
-                                  learning_rate=LR, beta=BETA, seed=SEED)
+    return train_dpo_from_scratch(
+        policy, reference, tokenizer, pairs, steps=STEPS, batch_size=BATCH, learning_rate=LR, beta=BETA, seed=SEED
+    )
 
 
 def test_batches_are_the_trainers_batches(tokenizer, pairs, trl_run):
@@ -101,8 +116,11 @@ def test_projecting_only_the_needed_positions_changes_nothing(tokenizer, pairs):
     first_logit = min(len(prompt) for prompt, _, _ in examples) - 1
     assert first_logit > 0
     with torch.no_grad():
-        full = completion_logprobs(model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits,
-                                   batch["input_ids"], batch["completion_mask"])
+        full = completion_logprobs(
+            model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits,
+            batch["input_ids"],
+            batch["completion_mask"],
+        )
         kept = sequence_logprobs(model, batch, first_logit)
     assert kept.shape == (8,)
     assert torch.allclose(kept, full, atol=1e-4, rtol=1e-6)

@@ -47,17 +47,24 @@ def canonical(name: str) -> str:
 
 def imported_modules() -> dict[str, str]:
     """Top-level module -> a file importing it, over the code, the tests, the scripts and the notebooks."""
-    sources = {path: path.read_text() for folder in ("rlhf_lab", "autograde", "tests", "bench", "tools")
-               for path in (ROOT / folder).rglob("*.py")}
+    sources = {
+        path: path.read_text()
+        for folder in ("rlhf_lab", "autograde", "tests", "bench", "tools")
+        for path in (ROOT / folder).rglob("*.py")
+    }
     for notebook in (ROOT / "solutions").glob("*/*.ipynb"):
         cells = [cell for cell in nbformat.read(notebook, as_version=4).cells if cell.cell_type == "code"]
-        sources[notebook] = "\n".join(line for cell in cells for line in cell.source.splitlines()
-                                      if not line.lstrip().startswith(("%", "!")))
+        sources[notebook] = "\n".join(
+            line for cell in cells for line in cell.source.splitlines() if not line.lstrip().startswith(("%", "!"))
+        )
     modules = {}
     for path, source in sources.items():
         for node in ast.walk(ast.parse(source)):
-            names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
-                [node.module] if isinstance(node, ast.ImportFrom) and node.level == 0 else [])
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else ([node.module] if isinstance(node, ast.ImportFrom) and node.level == 0 else [])
+            )
             for name in names:
                 modules.setdefault(name.split(".")[0], str(path.relative_to(ROOT)))
     return modules
@@ -68,9 +75,13 @@ def test_every_imported_library_is_declared():
     ours = {"rlhf_lab", "autograde"} | {path.stem for path in (ROOT / "tests").glob("*.py")}
     declared = declared_distributions()
     provided_by = importlib.metadata.packages_distributions()
-    undeclared = {module: where for module, where in imported_modules().items()
-                  if module not in sys.stdlib_module_names and module not in ours
-                  and not {canonical(d) for d in provided_by.get(module, [module])} & declared}
+    undeclared = {
+        module: where
+        for module, where in imported_modules().items()
+        if module not in sys.stdlib_module_names
+        and module not in ours
+        and not {canonical(d) for d in provided_by.get(module, [module])} & declared
+    }
     assert not undeclared, f"imported but not in pyproject.toml's dependencies or test extra: {undeclared}"
 
 

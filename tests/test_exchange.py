@@ -32,8 +32,14 @@ def as_student(home: Path, settings: Path, *arguments: str) -> None:
     """An nbgrader command run by a student: their own HOME (and nbgrader cache), in their home folder,
     with the Jupyter configuration that `exchange init` wrote."""
     environment = {**os.environ, "HOME": str(home), "JUPYTER_CONFIG_PATH": str(settings.parent)}
-    run = subprocess.run([sys.executable, "-m", "nbgrader", *arguments], cwd=home, env=environment,
-                         capture_output=True, text=True, timeout=300)
+    run = subprocess.run(
+        [sys.executable, "-m", "nbgrader", *arguments],
+        cwd=home,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert run.returncode == 0, run.stdout + run.stderr
 
 
@@ -92,10 +98,12 @@ def test_a_configured_exchange_lists_its_released_assignments(tmp_path):
     init_exchange(tmp_path / "exchange", "rlhf", tmp_path / "nbgrader_config.json")
     (tmp_path / "exchange" / "rlhf" / "outbound" / "lesson").mkdir(parents=True)
     config = Config(Exchange={"root": str(tmp_path / "exchange")}, CourseDirectory={"course_id": "rlhf"})
-    listed = ListOrExplain(coursedir=CourseDirectory(config=config), authenticator=Authenticator(config=config),
-                           config=config).start()
+    listed = ListOrExplain(
+        coursedir=CourseDirectory(config=config), authenticator=Authenticator(config=config), config=config
+    ).start()
     assert [(entry["course_id"], entry["assignment_id"], entry["status"]) for entry in listed] == [
-        ("rlhf", "lesson", "released")]
+        ("rlhf", "lesson", "released")
+    ]
 
 
 @pytest.mark.parametrize("course_id", ["", "a+b", "a/b"])

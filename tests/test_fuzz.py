@@ -15,10 +15,10 @@ from pathlib import Path
 import nbformat
 import pytest
 from nbformat import NotebookNode
+from notebook_fuzzer import Case, cases
 
 from autograde.submission import SubmissionError, read_submission, rebuild
 from autograde.verdict import graded_cells, judge
-from notebook_fuzzer import Case, cases
 
 REPO = Path(__file__).resolve().parent.parent
 LESSONS = sorted(path.name for path in (REPO / "solutions").iterdir() if (path / f"{path.name}.ipynb").is_file())
@@ -57,16 +57,22 @@ def prepare_and_score(case: Case, path: Path, source: NotebookNode, released: No
     written = nbformat.reads(text, as_version=4)
     nbformat.validate(written)
     assert written.metadata.get("kernelspec") == source.metadata.get("kernelspec")
-    source_ids = {cell.metadata["nbgrader"]["grade_id"]: cell for cell in source.cells
-                  if "grade_id" in cell.metadata.get("nbgrader", {})}
+    source_ids = {
+        cell.metadata["nbgrader"]["grade_id"]: cell
+        for cell in source.cells
+        if "grade_id" in cell.metadata.get("nbgrader", {})
+    }
     for cell in written.cells:
         nbgrader = cell.metadata.get("nbgrader")
         if nbgrader is not None:  # only the source's metadata (or the released stub's), never the submission's
             original = source_ids[nbgrader["grade_id"]].metadata["nbgrader"]
             assert {key: nbgrader.get(key) for key in GRADING_KEYS} == {key: original.get(key) for key in GRADING_KEYS}
     for test in graded_cells(source):
-        copies = [cell for cell in written.cells
-                  if cell.metadata.get("nbgrader", {}).get("grade_id") == test.metadata["nbgrader"]["grade_id"]]
+        copies = [
+            cell
+            for cell in written.cells
+            if cell.metadata.get("nbgrader", {}).get("grade_id") == test.metadata["nbgrader"]["grade_id"]
+        ]
         assert len(copies) == 1 and copies[0].source == test.source and copies[0].cell_type == "code"
     if b"BEGIN SOLUTION" not in case.data.replace(b"\x00", b"") and "BEGIN SOLUTION" not in str(submitted):
         assert "BEGIN SOLUTION" not in text, "a solution of the source reached the graded notebook"
@@ -76,7 +82,8 @@ def prepare_and_score(case: Case, path: Path, source: NotebookNode, released: No
             cell.execution_count = 1
     verdicts = judge(source, written)
     assert [(v.grade_id, v.max_points) for v in verdicts] == [
-        (t.metadata["nbgrader"]["grade_id"], float(t.metadata["nbgrader"]["points"])) for t in graded_cells(source)]
+        (t.metadata["nbgrader"]["grade_id"], float(t.metadata["nbgrader"]["points"])) for t in graded_cells(source)
+    ]
     assert all(v.points in (0.0, v.max_points) for v in verdicts)
     return "rebuilt"
 
@@ -119,15 +126,22 @@ def test_class_with_fuzz_found_cases_between_honest_students(lessons, tmp_path):
     broken = fuzz_found_cases(lesson, 12, tmp_path, lessons)
     submissions = tmp_path / "submissions"
     students = {"s00_honest_full": source_path.read_bytes(), "s07_honest_blank": released_path.read_bytes()}
-    students |= {f"s{index + 1 if index < 6 else index + 2:02d}_fuzz_seed_{case.seed}": case.data
-                 for index, case in enumerate(broken)}
+    students |= {
+        f"s{index + 1 if index < 6 else index + 2:02d}_fuzz_seed_{case.seed}": case.data
+        for index, case in enumerate(broken)
+    }
     for student, data in students.items():
         path = submissions / student / lesson / f"{lesson}.ipynb"
         path.parent.mkdir(parents=True)
         path.write_bytes(data)
     out = tmp_path / "out"
-    finished = subprocess.run([sys.executable, "-m", "autograde", "grade", str(submissions), "-o", str(out),
-                               "--jobs", "2"], cwd=REPO, capture_output=True, text=True, timeout=900)
+    finished = subprocess.run(
+        [sys.executable, "-m", "autograde", "grade", str(submissions), "-o", str(out), "--jobs", "2"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert finished.returncode == 0, finished.stderr
     with (out / "summary.csv").open(newline="") as file:
         summary = {row["student_id"]: row for row in csv.DictReader(file)}
@@ -144,4 +158,6 @@ def test_class_with_fuzz_found_cases_between_honest_students(lessons, tmp_path):
         grades = {row["student_id"]: float(row["score"]) for row in csv.DictReader(file)}
     assert grades == {student: float(row["score"]) for student, row in summary.items()}
     assert {path.parts[-3] for path in (out / "feedback").glob(f"*/{lesson}/{lesson}.html")} == {
-        "s00_honest_full", "s07_honest_blank"}
+        "s00_honest_full",
+        "s07_honest_blank",
+    }

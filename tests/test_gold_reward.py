@@ -14,8 +14,12 @@ def test_gold_reward_orders_the_failures():
     assert best == 1.0
     assert no_prefix == 0.75
     assert 0.25 < off_topic < no_prefix
-    for broken in ("Let me explain. Let me explain. " + PYTHON, "", "Let me explain.",
-                   "Let me explain. banana tree river blue violin orbit quickly"):
+    for broken in (
+        "Let me explain. Let me explain. " + PYTHON,
+        "",
+        "Let me explain.",
+        "Let me explain. banana tree river blue violin orbit quickly",
+    ):
         assert gold_reward(broken, PYTHON, TAUGHT) == 0.0, broken
 
 

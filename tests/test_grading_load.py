@@ -11,7 +11,6 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-
 from test_adversarial import CASES, HONEST, assert_exact_result, grade_the_class, own_uid_sandbox, sandboxed
 
 REPO = Path(__file__).resolve().parent.parent
@@ -49,11 +48,17 @@ def test_every_solution_gets_full_marks_under_load(tmp_path):
         target.parent.mkdir(parents=True)
         target.write_bytes(notebook.read_bytes())
     with cpu_hogs():
-        done = subprocess.run([sys.executable, "-m", "autograde", "grade", str(submissions), "-o", str(tmp_path / "out"),
-                               "--jobs", "2"], cwd=REPO, capture_output=True, text=True, timeout=3600)
+        done = subprocess.run(
+            [sys.executable, "-m", "autograde", "grade", str(submissions), "-o", str(tmp_path / "out"), "--jobs", "2"],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=3600,
+        )
     assert done.returncode == 0, done.stderr
     with (tmp_path / "out" / "summary.csv").open(newline="") as file:
         rows = list(csv.DictReader(file))
     assert len(rows) == 5
     assert [(row["lesson"], float(row["score"]), row["failure"]) for row in rows] == [
-        (row["lesson"], float(row["max_score"]), "") for row in rows]
+        (row["lesson"], float(row["max_score"]), "") for row in rows
+    ]

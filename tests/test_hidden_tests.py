@@ -17,63 +17,160 @@ SOURCE = ROOT / "solutions"
 
 # lesson, answer cell, [(what the solution says, what the wrong answer says)], test cell, part of its message
 WRONG_ANSWERS = {
-    "ignores_preset_cpu": ("05_dpo_training", "train_dpo_script", [
-        ('overrides = dict(PRESETS["cpu"]) if args.preset == "cpu" else {}', "overrides = {}"),
-    ], "train_dpo_script_tests", "--preset cpu should train with PRESETS['cpu']"),
-    "ignores_max_steps": ("05_dpo_training", "train_dpo_script", [
-        ('        overrides["max_steps"] = args.max_steps\n', "        pass\n"),
-    ], "train_dpo_script_tests", "--max-steps 2 should stop training after 2 optimizer steps"),
-    "never_resumes": ("05_dpo_training", "train_dpo_script", [
-        ("trainer.train(resume_from_checkpoint=checkpoint)", "trainer.train()"),
-    ], "train_dpo_script_tests", "should resume from the last checkpoint"),
-    "plain_dpo_trainer": ("05_dpo_training", "train_dpo_script", [
-        ("from trl import DPOConfig\n", "from trl import DPOConfig, DPOTrainer\n"),
-        ("    trainer = CourseDPOTrainer(\n", "    trainer = DPOTrainer(\n"),
-    ], "train_dpo_script_tests", "dropped the prompt's final space"),
-    "saves_the_untrained_policy": ("05_dpo_training", "train_dpo_script", [
-        ('    trainer.save_model(str(output / "model"))  # weights, config and tokenizer\n', ""),
-        ("    trainer.train(resume_from_checkpoint=checkpoint)\n",
-         '    trainer.save_model(str(output / "model"))\n    trainer.train(resume_from_checkpoint=checkpoint)\n'),
-    ], "train_dpo_script_tests", "the saved model equals the reference model"),
-    "reference_not_frozen": ("05_dpo_training", "train_dpo_script", [
-        ("reference = load_reference(args.model).eval().requires_grad_(False)", "reference = load_reference(args.model)"),
-    ], "train_dpo_script_tests", "ref_model should be a second, frozen copy"),
+    "ignores_preset_cpu": (
+        "05_dpo_training",
+        "train_dpo_script",
+        [
+            ('overrides = dict(PRESETS["cpu"]) if args.preset == "cpu" else {}', "overrides = {}"),
+        ],
+        "train_dpo_script_tests",
+        "--preset cpu should train with PRESETS['cpu']",
+    ),
+    "ignores_max_steps": (
+        "05_dpo_training",
+        "train_dpo_script",
+        [
+            ('        overrides["max_steps"] = args.max_steps\n', "        pass\n"),
+        ],
+        "train_dpo_script_tests",
+        "--max-steps 2 should stop training after 2 optimizer steps",
+    ),
+    "never_resumes": (
+        "05_dpo_training",
+        "train_dpo_script",
+        [
+            ("trainer.train(resume_from_checkpoint=checkpoint)", "trainer.train()"),
+        ],
+        "train_dpo_script_tests",
+        "should resume from the last checkpoint",
+    ),
+    "plain_dpo_trainer": (
+        "05_dpo_training",
+        "train_dpo_script",
+        [
+            ("from trl import DPOConfig\n", "from trl import DPOConfig, DPOTrainer\n"),
+            ("    trainer = CourseDPOTrainer(\n", "    trainer = DPOTrainer(\n"),
+        ],
+        "train_dpo_script_tests",
+        "dropped the prompt's final space",
+    ),
+    "saves_the_untrained_policy": (
+        "05_dpo_training",
+        "train_dpo_script",
+        [
+            ('    trainer.save_model(str(output / "model"))  # weights, config and tokenizer\n', ""),
+            (
+                "    trainer.train(resume_from_checkpoint=checkpoint)\n",
+                '    trainer.save_model(str(output / "model"))\n    trainer.train(resume_from_checkpoint=checkpoint)\n',
+            ),
+        ],
+        "train_dpo_script_tests",
+        "the saved model equals the reference model",
+    ),
+    "reference_not_frozen": (
+        "05_dpo_training",
+        "train_dpo_script",
+        [
+            (
+                "reference = load_reference(args.model).eval().requires_grad_(False)",
+                "reference = load_reference(args.model)",
+            ),
+        ],
+        "train_dpo_script_tests",
+        "ref_model should be a second, frozen copy",
+    ),
     # Item 6 of issue 12: the test's explanation reaches the student although their code raises first.
-    "bradley_terry_loss_detached": ("01_reward_models", "bradley_terry_loss", [
-        ("return -F.logsigmoid(margins).mean()", "return -F.logsigmoid(margins).mean().detach()"),
-    ], "bradley_terry_loss_tests", "the gradient of the loss should reach the rewards"),
-    "dpo_loss_detached": ("04_dpo_loss", "dpo_loss", [
-        ("loss = -F.logsigmoid(chosen_rewards - rejected_rewards).mean()",
-         "loss = -F.logsigmoid(chosen_rewards - rejected_rewards).mean().detach()"),
-    ], "dpo_loss_tests", "element 0 of tensors does not require grad"),
-    "extract_conversation_without_assistant": ("04_dpo_loss", "extract_conversation", [
-        ('    if len(turns) < 2:\n        return "", ""\n', ""),
-    ], "extract_conversation_tests", "a dialogue without an 'Assistant: ' turn should give ('', ''), not an error "
-                                     "(your code raised IndexError"),
+    "bradley_terry_loss_detached": (
+        "01_reward_models",
+        "bradley_terry_loss",
+        [
+            ("return -F.logsigmoid(margins).mean()", "return -F.logsigmoid(margins).mean().detach()"),
+        ],
+        "bradley_terry_loss_tests",
+        "the gradient of the loss should reach the rewards",
+    ),
+    "dpo_loss_detached": (
+        "04_dpo_loss",
+        "dpo_loss",
+        [
+            (
+                "loss = -F.logsigmoid(chosen_rewards - rejected_rewards).mean()",
+                "loss = -F.logsigmoid(chosen_rewards - rejected_rewards).mean().detach()",
+            ),
+        ],
+        "dpo_loss_tests",
+        "element 0 of tensors does not require grad",
+    ),
+    "extract_conversation_without_assistant": (
+        "04_dpo_loss",
+        "extract_conversation",
+        [
+            ('    if len(turns) < 2:\n        return "", ""\n', ""),
+        ],
+        "extract_conversation_tests",
+        "a dialogue without an 'Assistant: ' turn should give ('', ''), not an error (your code raised IndexError",
+    ),
     # Lessons 2 and 4: an instruction of each exercise text not followed.
-    "per_token_rewards_in_place": ("02_ppo_kl", "per_token_rewards", [
-        ("    rewards = -beta * (policy_token_logprobs - sft_token_logprobs) * mask\n",
-         "    rewards = policy_token_logprobs\n    rewards -= sft_token_logprobs\n    rewards *= -beta * mask\n"),
-    ], "per_token_rewards_tests", "must not chan"),
-    "kl_optimal_policy_overflows": ("02_ppo_kl", "kl_optimal_policy", [
-        ("return torch.softmax(torch.log(ref_probs) + rewards / beta, dim=-1)",
-         "weights = ref_probs * torch.exp(rewards / beta)\n    return weights / weights.sum(dim=-1, keepdim=True)"),
-    ], "kl_optimal_policy_tests", "no overflow to nan"),
-    "completion_logprobs_in_bfloat16": ("04_dpo_loss", "completion_logprobs", [
-        ("torch.log_softmax(logits[:, :-1].float(), dim=-1)", "torch.log_softmax(logits[:, :-1], dim=-1)"),
-    ], "completion_logprobs_tests", "bfloat16 logits (compute log_softmax in float32)"),
-    "dpo_loss_log_of_sigmoid": ("04_dpo_loss", "dpo_loss", [
-        ("loss = -F.logsigmoid(chosen_rewards - rejected_rewards).mean()",
-         "loss = -torch.log(torch.sigmoid(chosen_rewards - rejected_rewards)).mean()"),
-    ], "dpo_loss_tests", "use F.logsigmoid"),
+    "per_token_rewards_in_place": (
+        "02_ppo_kl",
+        "per_token_rewards",
+        [
+            (
+                "    rewards = -beta * (policy_token_logprobs - sft_token_logprobs) * mask\n",
+                "    rewards = policy_token_logprobs\n    rewards -= sft_token_logprobs\n    rewards *= -beta * mask\n",
+            ),
+        ],
+        "per_token_rewards_tests",
+        "must not chan",
+    ),
+    "kl_optimal_policy_overflows": (
+        "02_ppo_kl",
+        "kl_optimal_policy",
+        [
+            (
+                "return torch.softmax(torch.log(ref_probs) + rewards / beta, dim=-1)",
+                "weights = ref_probs * torch.exp(rewards / beta)\n"
+                "    return weights / weights.sum(dim=-1, keepdim=True)",
+            ),
+        ],
+        "kl_optimal_policy_tests",
+        "no overflow to nan",
+    ),
+    "completion_logprobs_in_bfloat16": (
+        "04_dpo_loss",
+        "completion_logprobs",
+        [
+            ("torch.log_softmax(logits[:, :-1].float(), dim=-1)", "torch.log_softmax(logits[:, :-1], dim=-1)"),
+        ],
+        "completion_logprobs_tests",
+        "bfloat16 logits (compute log_softmax in float32)",
+    ),
+    "dpo_loss_log_of_sigmoid": (
+        "04_dpo_loss",
+        "dpo_loss",
+        [
+            (
+                "loss = -F.logsigmoid(chosen_rewards - rejected_rewards).mean()",
+                "loss = -torch.log(torch.sigmoid(chosen_rewards - rejected_rewards)).mean()",
+            ),
+        ],
+        "dpo_loss_tests",
+        "use F.logsigmoid",
+    ),
 }
 
 # Right answers written differently: full marks.
 RIGHT_ANSWERS = {
-    "kl_divergence_in_float32": ("02_ppo_kl", "kl_divergence", [
-        ("return (torch.xlogy(p, p) - torch.xlogy(p, q)).sum(dim=-1)",
-         "return (torch.xlogy(p.float(), p.float()) - torch.xlogy(p.float(), q.float())).sum(dim=-1)"),
-    ]),
+    "kl_divergence_in_float32": (
+        "02_ppo_kl",
+        "kl_divergence",
+        [
+            (
+                "return (torch.xlogy(p, p) - torch.xlogy(p, q)).sum(dim=-1)",
+                "return (torch.xlogy(p.float(), p.float()) - torch.xlogy(p.float(), q.float())).sum(dim=-1)",
+            ),
+        ],
+    ),
 }
 
 

@@ -60,8 +60,9 @@ def test_kl_divergence_hand_values():
 def test_kl_divergence_batches_over_the_last_dimension():
     p = torch.tensor([[0.5, 0.5], [1.0, 0.0]], dtype=F64)
     q = torch.tensor([0.25, 0.75], dtype=F64)
-    torch.testing.assert_close(kl_divergence(p, q), torch.tensor([0.1438410362258904, math.log(4)], dtype=F64),
-                               atol=FLOAT64_ATOL, rtol=0)
+    torch.testing.assert_close(
+        kl_divergence(p, q), torch.tensor([0.1438410362258904, math.log(4)], dtype=F64), atol=FLOAT64_ATOL, rtol=0
+    )
 
 
 def test_world_is_a_distribution_with_rare_overrated_hacks():

@@ -60,7 +60,9 @@ def test_untouched_student_notebook_gets_zero_without_crashing(notebook):
 
 def test_exactly_k_solved_exercises_get_exactly_their_points(tmp_path):
     lesson = "04_dpo_loss"
-    partial = [s for s in build_sample_class(SOURCE, tmp_path) if s.lesson == lesson and s.student.startswith("partial")]
+    partial = [
+        s for s in build_sample_class(SOURCE, tmp_path) if s.lesson == lesson and s.student.startswith("partial")
+    ]
     chosen = partial[len(partial) // 2]
     result = check_notebook(tmp_path / chosen.student / lesson / f"{lesson}.ipynb", SOURCE)
     assert 0 < result.score == chosen.expected_score < result.max_score, failures(result)
@@ -93,9 +95,11 @@ def solution_functions(notebook: Path) -> list[ast.FunctionDef]:
     for cell in nbformat.read(notebook, as_version=4).cells:
         if cell.cell_type != "code" or not cell.metadata.get("nbgrader", {}).get("solution"):
             continue
-        source = "\n".join(line for line in cell.source.splitlines()
-                           if line.strip() not in ("### BEGIN SOLUTION", "### END SOLUTION")
-                           and not line.startswith("%%"))
+        source = "\n".join(
+            line
+            for line in cell.source.splitlines()
+            if line.strip() not in ("### BEGIN SOLUTION", "### END SOLUTION") and not line.startswith("%%")
+        )
         functions += [node for node in ast.parse(source).body if isinstance(node, ast.FunctionDef)]
     return functions
 
@@ -107,14 +111,18 @@ def test_solution_functions_are_the_kits(notebook):
     assert shared, f"{notebook.stem}: no solution function is the kit's, so nothing ties the lesson to the kit"
     for function in shared:
         assert ast.dump(function) == ast.dump(kit[function.name]), (
-            f"{notebook.stem}: {function.name} differs from the kit's; write it identically in both")
+            f"{notebook.stem}: {function.name} differs from the kit's; write it identically in both"
+        )
 
 
 def test_lesson5_states_the_kits_textbook_settings():
     """The settings table of lesson 5 shows the values the kit trains with (rlhf_lab.presets.TEXTBOOK)."""
     notebook = SOURCE / "05_dpo_training" / "05_dpo_training.ipynb"
-    cell = next(c for c in nbformat.read(notebook, as_version=4).cells
-                if c.metadata.get("nbgrader", {}).get("grade_id") == "config_md")
+    cell = next(
+        c
+        for c in nbformat.read(notebook, as_version=4).cells
+        if c.metadata.get("nbgrader", {}).get("grade_id") == "config_md"
+    )
     rows = dict(re.findall(r"^\| `(\w+)` \| ([^|]+?) \|", cell.source, flags=re.MULTILINE))
     assert len(rows) == 6, rows
     for name, shown in rows.items():
@@ -128,10 +136,11 @@ def test_hidden_tests_reimport_the_checks_they_use(notebook):
         if "### BEGIN HIDDEN TESTS" not in cell.source:
             continue
         hidden = cell.source.split("### BEGIN HIDDEN TESTS", 1)[1].lstrip("\n")
-        used = {name for name in ("assert_close", "assert_shape", "assert_true", "assert_sympy_zero")
-                if name in cell.source}
+        used = {
+            name for name in ("assert_close", "assert_shape", "assert_true", "assert_sympy_zero") if name in cell.source
+        }
         first_line = hidden.splitlines()[0] if hidden else ""
-        assert not used or (first_line.startswith("from autograde.checks import")
-                            and used <= {n.strip() for n in first_line.split("import", 1)[1].split(",")}), (
-            f"{notebook.stem}: a hidden region must start with `from autograde.checks import "
-            f"{', '.join(sorted(used))}`")
+        assert not used or (
+            first_line.startswith("from autograde.checks import")
+            and used <= {n.strip() for n in first_line.split("import", 1)[1].split(",")}
+        ), f"{notebook.stem}: a hidden region must start with `from autograde.checks import {', '.join(sorted(used))}`"

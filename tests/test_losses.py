@@ -47,8 +47,13 @@ def test_completion_logprobs_by_hand():
 
 
 def test_dpo_loss_and_its_reports():
-    loss, chosen, rejected = dpo_loss(torch.tensor([-1.0, -2.0]), torch.tensor([-3.0, -1.0]),
-                                      torch.tensor([-2.0, -2.0]), torch.tensor([-2.0, -2.0]), beta=0.5)
+    loss, chosen, rejected = dpo_loss(
+        torch.tensor([-1.0, -2.0]),
+        torch.tensor([-3.0, -1.0]),
+        torch.tensor([-2.0, -2.0]),
+        torch.tensor([-2.0, -2.0]),
+        beta=0.5,
+    )
     margins = [0.5 * 1 - 0.5 * -1, 0.5 * 0 - 0.5 * 1]
     assert math.isclose(loss.item(), sum(math.log(1 + math.exp(-m)) for m in margins) / 2, rel_tol=FLOAT32_RTOL)
     assert reward_accuracy(chosen, rejected) == 0.5

@@ -25,9 +25,20 @@ def test_every_site_gives_a_compilable_mutant_that_differs():
     tool = load_tool()
     tree = ast.parse(SOURCE)
     changes = [change for _, change in tool.mutation_sites(tree)]
-    assert changes == ["2 -> 3", "And -> Or", "compare[0] Lt -> LtE", "0 -> 1", "drop Not",
-                       "Add -> Sub", "Mult -> Div", "drop USub", "1.5 -> 2.5", "compare[0] In -> NotIn", "1 -> 2",
-                       "'s' -> 'XX' + it + 'XX'"]
+    assert changes == [
+        "2 -> 3",
+        "And -> Or",
+        "compare[0] Lt -> LtE",
+        "0 -> 1",
+        "drop Not",
+        "Add -> Sub",
+        "Mult -> Div",
+        "drop USub",
+        "1.5 -> 2.5",
+        "compare[0] In -> NotIn",
+        "1 -> 2",
+        "'s' -> 'XX' + it + 'XX'",
+    ]
     original = ast.unparse(tree)
     for index in range(len(changes)):
         mutant = tool.apply(tree, index)

@@ -37,8 +37,11 @@ def test_extraction_strips_roles_and_whitespace():
 
 def test_pair_format_is_the_textbooks():
     pair = make_pair("What is AI?", "A field.", EOS)
-    assert pair == {"prompt": "### Question: What is AI?\n### Answer: ",
-                    "chosen": "Let me explain. A field.<|endoftext|>", "rejected": "A field.<|endoftext|>"}
+    assert pair == {
+        "prompt": "### Question: What is AI?\n### Answer: ",
+        "chosen": "Let me explain. A field.<|endoftext|>",
+        "rejected": "A field.<|endoftext|>",
+    }
 
 
 def test_each_rule_removes_what_it_should():
@@ -52,8 +55,13 @@ def test_each_rule_removes_what_it_should():
         {"chosen": dialogue(("Q4", long_answer)), "rejected": dialogue(("Q4", "n"))},  # too long
     ]
     pairs, counts = build_pairs(rows, tokenizer)
-    assert counts == {"rows": 5, "single_turn": 4, "question_and_answer": 3, "not_already_explaining": 2,
-                      "within_length": 1}
+    assert counts == {
+        "rows": 5,
+        "single_turn": 4,
+        "question_and_answer": 3,
+        "not_already_explaining": 2,
+        "within_length": 1,
+    }
     assert pairs == [make_pair("Q1", "Fine answer.", EOS)]
 
 
@@ -77,8 +85,9 @@ def test_real_hh_rlhf_rows_follow_the_rules():
     rows = load_dialogues(str(REAL_ROWS))
     pairs, counts = build_pairs(rows, tokenizer)
     assert counts["rows"] == 2312
-    assert counts["single_turn"] == sum(r["chosen"].count("Human: ") < 2 and r["rejected"].count("Human: ") < 2
-                                        for r in rows)
+    assert counts["single_turn"] == sum(
+        r["chosen"].count("Human: ") < 2 and r["rejected"].count("Human: ") < 2 for r in rows
+    )
     for pair in pairs:
         assert pair["prompt"].startswith("### Question: ") and pair["prompt"].endswith("\n### Answer: ")
         assert pair["chosen"] == EXPLAIN_PREFIX + pair["rejected"] and pair["rejected"].endswith(EOS)

@@ -21,8 +21,9 @@ print(matplotlib.get_backend())
 def run_headless(script: str, png) -> subprocess.CompletedProcess:
     """`script` in a fresh Python with no display and no backend chosen by the environment."""
     environment = {key: value for key, value in os.environ.items() if key not in ("DISPLAY", "MPLBACKEND")}
-    return subprocess.run([sys.executable, "-c", script, str(png)], capture_output=True, text=True,
-                          env=environment, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-c", script, str(png)], capture_output=True, text=True, env=environment, timeout=120
+    )
 
 
 def test_plot_training_keeps_the_jupyter_backend_and_needs_no_display(tmp_path):
@@ -30,7 +31,8 @@ def test_plot_training_keeps_the_jupyter_backend_and_needs_no_display(tmp_path):
     run = run_headless(SCRIPT, png)
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "module://matplotlib_inline.backend_inline", (
-        "importing rlhf_lab.plots switched the backend")
+        "importing rlhf_lab.plots switched the backend"
+    )
     height, width, _ = matplotlib.image.imread(png).shape
     assert (width, height) == (1200, 320), "three 4 x 3.2 inch panels at 100 dpi"
 

@@ -16,6 +16,7 @@ def test_gpu_preset_keeps_the_textbooks_optimisation():
     tuned = PRESETS["gpu"]
     for key in ("learning_rate", "beta", "num_train_epochs", "max_length"):
         assert tuned[key] == TEXTBOOK[key], key
+
     def effective(preset):
         return preset["per_device_train_batch_size"] * preset["gradient_accumulation_steps"]
 
@@ -42,8 +43,18 @@ def test_tuned_execution_learns_what_the_textbooks_learns(tmp_path):
     rates = {}
     for preset, batch in per_pass.items():
         assert batch * PRESETS[preset]["gradient_accumulation_steps"] == cpu["per_device_train_batch_size"]
-        train_dpo(reference, [EMBEDDED], tmp_path / preset, tokenizer, preset=preset, pairs=pairs,
-                  per_device_train_batch_size=batch, **speed_up)
-        rates[preset] = explain_rate(generate_answers(load_causal_lm(tmp_path / preset / "model"), tokenizer, questions))
+        train_dpo(
+            reference,
+            [EMBEDDED],
+            tmp_path / preset,
+            tokenizer,
+            preset=preset,
+            pairs=pairs,
+            per_device_train_batch_size=batch,
+            **speed_up,
+        )
+        rates[preset] = explain_rate(
+            generate_answers(load_causal_lm(tmp_path / preset / "model"), tokenizer, questions)
+        )
     assert rates["textbook"] >= 0.5, rates  # the comparison means something only if DPO did its job
     assert abs(rates["gpu"] - rates["textbook"]) <= 0.1, rates

@@ -25,12 +25,14 @@ TEMPLATES = {"what": WHAT_TEMPLATES, "how": HOW_TEMPLATES}
 
 # (B=4, T=4, H=2): the hidden state of row b, position t is (10 * b + t, -(10 * b + t)).
 HIDDEN = torch.tensor([[[10.0 * b + t, -(10.0 * b + t)] for t in range(4)] for b in range(4)])
-MASK = torch.tensor([
-    [1, 1, 1, 0],  # right padding: real tokens 0..2
-    [0, 0, 1, 1],  # left padding: real tokens 2..3
-    [1, 1, 1, 1],  # no padding
-    [0, 1, 0, 0],  # a single real token at position 1 (length-1 answer, padding on both sides)
-])
+MASK = torch.tensor(
+    [
+        [1, 1, 1, 0],  # right padding: real tokens 0..2
+        [0, 0, 1, 1],  # left padding: real tokens 2..3
+        [1, 1, 1, 1],  # no padding
+        [0, 1, 0, 0],  # a single real token at position 1 (length-1 answer, padding on both sides)
+    ]
+)
 
 
 def test_last_token_pool_right_left_none_and_single():
@@ -100,13 +102,21 @@ def test_split_by_topic_is_deterministic_and_disjoint():
 
 def test_split_by_topic_refuses_unknown_questions():
     with pytest.raises(ValueError, match="embedded"):
-        split_by_topic([{"chosen": "\n\nHuman: Who are you?\n\nAssistant: A model.",
-                         "rejected": "\n\nHuman: Who are you?\n\nAssistant: No."}])
+        split_by_topic(
+            [
+                {
+                    "chosen": "\n\nHuman: Who are you?\n\nAssistant: A model.",
+                    "rejected": "\n\nHuman: Who are you?\n\nAssistant: No.",
+                }
+            ]
+        )
 
 
 def test_encode_reward_pairs_right_pads_both_sides_to_the_same_length():
     tokenizer = load_tokenizer()
-    rows = [{"chosen": "\n\nHuman: Hi\n\nAssistant: Hello there, friend.", "rejected": "\n\nHuman: Hi\n\nAssistant: Go."}]
+    rows = [
+        {"chosen": "\n\nHuman: Hi\n\nAssistant: Hello there, friend.", "rejected": "\n\nHuman: Hi\n\nAssistant: Go."}
+    ]
     pairs = encode_reward_pairs(tokenizer, rows, max_tokens=16)
     assert pairs["chosen_ids"].shape == pairs["rejected_ids"].shape == (1, 16)
     assert pairs["rejected_mask"][0, 0] == 1 and pairs["rejected_mask"][0, -1] == 0
@@ -130,14 +140,18 @@ def test_training_lowers_the_bradley_terry_loss(small_config, one_thread):
     pairs = encode_reward_pairs(tokenizer, rows, max_tokens=32)
     model = RewardModel(small_config)
     with torch.no_grad():
-        rewards = torch.stack([model(pairs["chosen_ids"], pairs["chosen_mask"]),
-                               model(pairs["rejected_ids"], pairs["rejected_mask"])], dim=1)
+        rewards = torch.stack(
+            [model(pairs["chosen_ids"], pairs["chosen_mask"]), model(pairs["rejected_ids"], pairs["rejected_mask"])],
+            dim=1,
+        )
     before = bradley_terry_loss(rewards).item()
     losses = train_reward_model(model, pairs, steps=8, batch_size=6, learning_rate=1e-3, seed=0)
     assert len(losses) == 8
     with torch.no_grad():
-        rewards = torch.stack([model(pairs["chosen_ids"], pairs["chosen_mask"]),
-                               model(pairs["rejected_ids"], pairs["rejected_mask"])], dim=1)
+        rewards = torch.stack(
+            [model(pairs["chosen_ids"], pairs["chosen_mask"]), model(pairs["rejected_ids"], pairs["rejected_mask"])],
+            dim=1,
+        )
     after = bradley_terry_loss(rewards).item()
     assert after < 0.5 * before
     assert pairwise_accuracy(model, pairs) == 1.0

@@ -6,14 +6,41 @@ import sys
 
 import pytest
 
-REQUIRED = ("rate_before", "rate_after", "degenerate_after", "on_topic_after", "gold_before", "gold_after",
-            "proxy_before", "proxy_after", "kl_after", "train_seconds")
+REQUIRED = (
+    "rate_before",
+    "rate_after",
+    "degenerate_after",
+    "on_topic_after",
+    "gold_before",
+    "gold_after",
+    "proxy_before",
+    "proxy_after",
+    "kl_after",
+    "train_seconds",
+)
 
 
 def train_rlhf(output, steps):
-    return subprocess.run([sys.executable, "-m", "rlhf_lab", "train-rlhf", "--preset", "cpu", "--output", str(output),
-                           "--steps", str(steps), "--questions", "4", "--beta", "0.5"],
-                          capture_output=True, text=True)
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "rlhf_lab",
+            "train-rlhf",
+            "--preset",
+            "cpu",
+            "--output",
+            str(output),
+            "--steps",
+            str(steps),
+            "--questions",
+            "4",
+            "--beta",
+            "0.5",
+        ],
+        capture_output=True,
+        text=True,
+    )
 
 
 @pytest.mark.slow

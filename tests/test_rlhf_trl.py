@@ -25,8 +25,18 @@ QUESTIONS = ["What is Python?", "What is Linux?"]
 
 
 def small_config() -> GPT2Config:
-    return GPT2Config(vocab_size=50257, n_positions=128, n_embd=32, n_layer=2, n_head=2, resid_pdrop=0.0,
-                      embd_pdrop=0.0, attn_pdrop=0.0, bos_token_id=50256, eos_token_id=50256)
+    return GPT2Config(
+        vocab_size=50257,
+        n_positions=128,
+        n_embd=32,
+        n_layer=2,
+        n_head=2,
+        resid_pdrop=0.0,
+        embd_pdrop=0.0,
+        attn_pdrop=0.0,
+        bos_token_id=50256,
+        eos_token_id=50256,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -39,20 +49,34 @@ def test_reward_model_loss_equals_trl_reward_trainer(tmp_path, tokenizer):
     reward_model = RewardModel(small_config(), seed=0)
     with torch.no_grad():
         reward_model.head.weight.normal_(0, 1.0)  # spread the scores so the loss is not just log 2
-    rows = [{"chosen": format_prompt(q) + "Let me explain. It is software.", "rejected": format_prompt(q) + "No."}
-            for q in QUESTIONS + ["How do I boil an egg?"]]
+    rows = [
+        {"chosen": format_prompt(q) + "Let me explain. It is software.", "rejected": format_prompt(q) + "No."}
+        for q in QUESTIONS + ["How do I boil an egg?"]
+    ]
     pairs = encode_reward_pairs(tokenizer, rows, max_tokens=32)
-    ranked = torch.stack([reward_model(pairs["chosen_ids"], pairs["chosen_mask"]),
-                          reward_model(pairs["rejected_ids"], pairs["rejected_mask"])], dim=1)
+    ranked = torch.stack(
+        [
+            reward_model(pairs["chosen_ids"], pairs["chosen_mask"]),
+            reward_model(pairs["rejected_ids"], pairs["rejected_mask"]),
+        ],
+        dim=1,
+    )
     ours = bradley_terry_loss(ranked)
 
     classifier = as_sequence_classifier(reward_model, tokenizer.pad_token_id)
     config = RewardConfig(output_dir=str(tmp_path), bf16=False, report_to="none")
-    trainer = RewardTrainer(model=classifier, args=config, processing_class=tokenizer,
-                            train_dataset=Dataset.from_list(rows))
-    batch = trainer.data_collator([
-        {"chosen_ids": tokenizer(row["chosen"])["input_ids"], "rejected_ids": tokenizer(row["rejected"])["input_ids"]}
-        for row in rows])
+    trainer = RewardTrainer(
+        model=classifier, args=config, processing_class=tokenizer, train_dataset=Dataset.from_list(rows)
+    )
+    batch = trainer.data_collator(
+        [
+            {
+                "chosen_ids": tokenizer(row["chosen"])["input_ids"],
+                "rejected_ids": tokenizer(row["rejected"])["input_ids"],
+            }
+            for row in rows
+        ]
+    )
     theirs = trainer.compute_loss(classifier, batch)
     torch.testing.assert_close(ours, theirs, atol=1e-6, rtol=0)
     assert abs(ours.item() - 0.6931) > 0.05  # a real loss, not the untrained log 2
@@ -68,27 +92,45 @@ def test_rloo_loss_equals_trl_rloo_trainer(tmp_path, tokenizer):
     as_sequence_classifier(reward_model, tokenizer.pad_token_id).save_pretrained(tmp_path / "reward")
 
     beta, k = 0.3, 3
-    config = RLOOConfig(output_dir=str(tmp_path / "run"), per_device_train_batch_size=len(QUESTIONS) * k,
-                        num_generations=k, max_completion_length=12, beta=beta, bf16=False, report_to="none",
-                        epsilon=0.2, seed=0)
+    config = RLOOConfig(
+        output_dir=str(tmp_path / "run"),
+        per_device_train_batch_size=len(QUESTIONS) * k,
+        num_generations=k,
+        max_completion_length=12,
+        beta=beta,
+        bf16=False,
+        report_to="none",
+        epsilon=0.2,
+        seed=0,
+    )
     prompts = [format_prompt(q) for q in QUESTIONS]
-    trainer = RLOOTrainer(model=str(tmp_path / "policy"), reward_funcs=str(tmp_path / "reward"), args=config,
-                          train_dataset=Dataset.from_list([{"prompt": p} for p in prompts]),
-                          processing_class=tokenizer, reward_processing_classes=[tokenizer])
+    trainer = RLOOTrainer(
+        model=str(tmp_path / "policy"),
+        reward_funcs=str(tmp_path / "reward"),
+        args=config,
+        train_dataset=Dataset.from_list([{"prompt": p} for p in prompts]),
+        processing_class=tokenizer,
+        reward_processing_classes=[tokenizer],
+    )
     inputs = trainer._generate_and_score_completions([{"prompt": p} for p in prompts for _ in range(k)])
 
     policy, reference = trainer.model, trainer.ref_model
     width = inputs["prompt_ids"].shape[1]
-    batch = {"input_ids": torch.cat([inputs["prompt_ids"], inputs["completion_ids"]], dim=1),
-             "attention_mask": torch.cat([inputs["prompt_mask"], inputs["completion_mask"]], dim=1),
-             "prompt_width": width, "completion_mask": completion_mask_of(inputs["completion_ids"], tokenizer.eos_token_id)}
+    batch = {
+        "input_ids": torch.cat([inputs["prompt_ids"], inputs["completion_ids"]], dim=1),
+        "attention_mask": torch.cat([inputs["prompt_mask"], inputs["completion_mask"]], dim=1),
+        "prompt_width": width,
+        "completion_mask": completion_mask_of(inputs["completion_ids"], tokenizer.eos_token_id),
+    }
     mask = batch["completion_mask"]
     torch.testing.assert_close(mask, inputs["completion_mask"].long())
 
     with torch.no_grad():
         old = completion_token_logprobs(policy, batch)
         ref = completion_token_logprobs(reference, batch)
-        scores = proxy_scores(reward_model, tokenizer, [p for p in prompts for _ in range(k)], decode_completions(tokenizer, batch))
+        scores = proxy_scores(
+            reward_model, tokenizer, [p for p in prompts for _ in range(k)], decode_completions(tokenizer, batch)
+        )
     # Sums of ~12 log-probabilities of ~-11 each (a random model): float32 rounding is relative.
     torch.testing.assert_close((old * mask).sum(dim=1), inputs["old_logps"], atol=0, rtol=1e-6)
     advantages = rloo_advantages_of(scores, old, ref, mask, beta, k)
@@ -103,11 +145,13 @@ def test_rloo_loss_equals_trl_rloo_trainer(tmp_path, tokenizer):
         for parameter in policy.parameters():
             parameter.add_(0.05 * torch.randn_like(parameter))
     logprobs, loss_mask = surrogate_inputs(completion_token_logprobs(policy, batch), mask, "sequence")
-    ours = clipped_surrogate_loss(logprobs, inputs["old_logps"].double().unsqueeze(1), inputs["advantages"].double(),
-                                  loss_mask, clip_epsilon=0.2)
+    ours = clipped_surrogate_loss(
+        logprobs, inputs["old_logps"].double().unsqueeze(1), inputs["advantages"].double(), loss_mask, clip_epsilon=0.2
+    )
     our_grads = torch.autograd.grad(ours, list(policy.parameters()))
-    theirs = trainer.compute_loss(policy, {**inputs, "old_logps": inputs["old_logps"].double(),
-                                           "advantages": inputs["advantages"].double()})
+    theirs = trainer.compute_loss(
+        policy, {**inputs, "old_logps": inputs["old_logps"].double(), "advantages": inputs["advantages"].double()}
+    )
     their_grads = torch.autograd.grad(theirs, list(policy.parameters()))
     torch.testing.assert_close(ours, theirs, atol=1e-5, rtol=0)
     for mine, trl in zip(our_grads, their_grads):

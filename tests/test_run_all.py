@@ -29,8 +29,13 @@ def test_answer_and_test_cells_are_tagged_and_nothing_else(path):
 @pytest.mark.parametrize("path", STUDENT_NOTEBOOKS, ids=lambda p: p.stem)
 def test_run_all_of_an_untouched_lesson_reaches_the_last_cell(path, tmp_path):
     notebook = nbformat.read(path, as_version=4)
-    client = NotebookClient(notebook, timeout=600, kernel_name="python3", allow_errors=False,
-                            resources={"metadata": {"path": str(tmp_path)}})  # files it writes go there
+    client = NotebookClient(
+        notebook,
+        timeout=600,
+        kernel_name="python3",
+        allow_errors=False,
+        resources={"metadata": {"path": str(tmp_path)}},
+    )  # files it writes go there
     try:
         client.execute()
     except CellExecutionError as error:
@@ -39,6 +44,7 @@ def test_run_all_of_an_untouched_lesson_reaches_the_last_cell(path, tmp_path):
     assert all(cell.execution_count for cell in code_cells), "every code cell ran"
     errors = [cell for cell in code_cells if any(out.output_type == "error" for out in cell.outputs)]
     assert errors and all(RAISES_TAG in cell.metadata["tags"] for cell in errors), (
-        "the unfinished exercises fail, in tagged cells only")
+        "the unfinished exercises fail, in tagged cells only"
+    )
     shown = [out.data["text/plain"] for out in code_cells[0].outputs if out.output_type == "execute_result"]
     assert not shown, f"the setup cell's last line shows a value (e.g. torch.manual_seed's generator): {shown}"

@@ -9,9 +9,11 @@ from rlhf_lab.pairs import format_prompt
 from rlhf_lab.sft import answer_loss, collate, corpus_vocabulary, train_sft
 from rlhf_lab.tokenizer import encode_prompt_completion, load_tokenizer
 
-EXAMPLES = [(format_prompt("What is Python?"), "Python is a programming language."),
-            (format_prompt("What is a compiler?"), "Sure. A compiler translates source code."),
-            (format_prompt("Explain RAM."), "Let me explain. RAM is short-term memory.")]
+EXAMPLES = [
+    (format_prompt("What is Python?"), "Python is a programming language."),
+    (format_prompt("What is a compiler?"), "Sure. A compiler translates source code."),
+    (format_prompt("Explain RAM."), "Let me explain. RAM is short-term memory."),
+]
 
 
 def full_vocabulary_loss(model, batch) -> torch.Tensor:

@@ -39,8 +39,13 @@ def make_trainer(tokenizer, pairs, output_dir):
     # Policy and reference differ (seeds 0 and 1): with one model twice every implicit reward is 0 and
     # every loss log 2, whatever completion_logprobs computes.
     model, reference = new_model(tiny_gpt2_config(), 0), new_model(tiny_gpt2_config(), 1)
-    return CourseDPOTrainer(model=model, ref_model=reference.eval(), args=dpo_config("cpu", output_dir, max_steps=1),
-                            train_dataset=Dataset.from_list(pairs), processing_class=tokenizer)
+    return CourseDPOTrainer(
+        model=model,
+        ref_model=reference.eval(),
+        args=dpo_config("cpu", output_dir, max_steps=1),
+        train_dataset=Dataset.from_list(pairs),
+        processing_class=tokenizer,
+    )
 
 
 def test_training_conditions_on_the_ids_generation_starts_from(tokenizer, pairs, tmp_path):
@@ -61,7 +66,9 @@ def test_course_loss_matches_trls_on_the_same_batch(tokenizer, pairs, tmp_path):
         trl_loss = trainer.compute_loss(trainer.model, batch).item()
         inputs = {"input_ids": batch["input_ids"], "attention_mask": batch["attention_mask"]}
         policy = completion_logprobs(trainer.model(**inputs).logits, batch["input_ids"], batch["completion_mask"])
-        reference = completion_logprobs(trainer.ref_model(**inputs).logits, batch["input_ids"], batch["completion_mask"])
+        reference = completion_logprobs(
+            trainer.ref_model(**inputs).logits, batch["input_ids"], batch["completion_mask"]
+        )
     (policy_chosen, policy_rejected), (ref_chosen, ref_rejected) = policy.chunk(2), reference.chunk(2)
     ours = dpo_loss(policy_chosen, policy_rejected, ref_chosen, ref_rejected, beta=trainer.args.beta)[0].item()
     assert abs(trl_loss - math.log(2)) > DIFFERENT_MODELS_MIN_GAP, "policy and reference should differ"

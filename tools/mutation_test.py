@@ -25,14 +25,34 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_MODULES = ("rlhf_lab.losses", "rlhf_lab.pairs", "rlhf_lab.tokenizer", "rlhf_lab.kl_regularization",
-                   "rlhf_lab.dpo_derivation", "rlhf_lab.reward_model")
+DEFAULT_MODULES = (
+    "rlhf_lab.losses",
+    "rlhf_lab.pairs",
+    "rlhf_lab.tokenizer",
+    "rlhf_lab.kl_regularization",
+    "rlhf_lab.dpo_derivation",
+    "rlhf_lab.reward_model",
+)
 SWAPS = {
-    ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.Div, ast.Div: ast.Mult, ast.FloorDiv: ast.Div,
-    ast.Pow: ast.Mult, ast.Mod: ast.Mult,
-    ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE, ast.GtE: ast.Gt, ast.Eq: ast.NotEq, ast.NotEq: ast.Eq,
-    ast.In: ast.NotIn, ast.NotIn: ast.In, ast.Is: ast.IsNot, ast.IsNot: ast.Is,
-    ast.And: ast.Or, ast.Or: ast.And,
+    ast.Add: ast.Sub,
+    ast.Sub: ast.Add,
+    ast.Mult: ast.Div,
+    ast.Div: ast.Mult,
+    ast.FloorDiv: ast.Div,
+    ast.Pow: ast.Mult,
+    ast.Mod: ast.Mult,
+    ast.Lt: ast.LtE,
+    ast.LtE: ast.Lt,
+    ast.Gt: ast.GtE,
+    ast.GtE: ast.Gt,
+    ast.Eq: ast.NotEq,
+    ast.NotEq: ast.Eq,
+    ast.In: ast.NotIn,
+    ast.NotIn: ast.In,
+    ast.Is: ast.IsNot,
+    ast.IsNot: ast.Is,
+    ast.And: ast.Or,
+    ast.Or: ast.And,
 }
 
 
@@ -120,8 +140,7 @@ def tests_for(module: str, test_dir: Path) -> list[str]:
     pattern = re.compile(rf"(rlhf_lab\.{short}\b|from rlhf_lab import .*\b{short}\b)")
     own = test_dir / f"test_{short}.py"
     files = [own] if own.exists() else []
-    files += [path for path in sorted(test_dir.glob("test_*.py"))
-              if path != own and pattern.search(path.read_text())]
+    files += [path for path in sorted(test_dir.glob("test_*.py")) if path != own and pattern.search(path.read_text())]
     return [str(path) for path in files]
 
 
@@ -193,8 +212,11 @@ def main() -> None:
                 line = path.read_text().splitlines()[node.lineno - 1].strip()
                 print(f"SURVIVED {module}:{node.lineno} {description}   | {line[:90]}", flush=True)
         killed = sum(o["outcome"] != "survived" for o in outcomes)
-        print(f"{module}: {killed}/{len(outcomes)} killed ({killed / max(len(outcomes), 1):.0%}), "
-              f"tests {', '.join(Path(t).name for t in tests)}", flush=True)
+        print(
+            f"{module}: {killed}/{len(outcomes)} killed ({killed / max(len(outcomes), 1):.0%}), "
+            f"tests {', '.join(Path(t).name for t in tests)}",
+            flush=True,
+        )
         report[module] = {"tests": [Path(t).name for t in tests], "mutants": outcomes, "killed": killed}
     total = sum(len(r["mutants"]) for r in report.values())
     killed = sum(r["killed"] for r in report.values())
