@@ -89,6 +89,8 @@ def lab(workspace, tmp_path_factory):
         f"c.CourseDirectory.root = {str(workspace / 'toy_course')!r}\n"
         f"c.CourseDirectory.source_directory = {str(TOY)!r}\n"
         f"c.CourseDirectory.release_directory = {str(config / 'release')!r}\n"
+        # The student's record of submissions, kept out of the real ~/.local/share/jupyter/nbgrader_cache.
+        f"c.Exchange.cache = {str(config / 'nbgrader_cache')!r}\n"
     )
     # A course exchange with the toy lesson released, for the Assignment List (tests/test_exchange.py
     # checks the whole workflow); its settings sit beside the config file above.
