@@ -19,10 +19,12 @@ from pathlib import Path
 
 from autograde.course import release
 from autograde.errors import AutogradeError
-from autograde.grading import Grader, SubmissionResult, grade_submission, prepare_grader
+from autograde.grading import Grader, grade_submission, prepare_grader
 from autograde.lessons import Lesson, find_lessons
-from autograde.runner import CourseDir, run_nbgrader
-from autograde.sandbox import Limits
+from autograde.limits import Limits
+from autograde.paths import CourseDir, StudentNotebook
+from autograde.results import SubmissionResult
+from autograde.runner import run_nbgrader
 
 
 def grade_class(
@@ -62,7 +64,7 @@ def grade_class(
         with_feedback = {
             result.lesson
             for result in results
-            if (out / "autograded" / result.student / result.lesson / f"{result.lesson}.ipynb").is_file()
+            if StudentNotebook(out, result.student, result.lesson).autograded.is_file()
         }
         _feedback_and_export(
             course,

@@ -28,8 +28,9 @@ sys.path.insert(0, str(ROOT))
 
 from autograde.class_grading import grade_class  # noqa: E402
 from autograde.lessons import select_lessons  # noqa: E402
+from autograde.limits import Limits  # noqa: E402
 from autograde.sample_class import build_sample_class  # noqa: E402
-from autograde.sandbox import Limits, choose_sandbox  # noqa: E402
+from autograde.sandbox import choose_sandbox  # noqa: E402
 
 
 def make_class(source: Path, lessons: list[str], students: int, out: Path) -> dict[tuple[str, str], float]:

@@ -32,8 +32,9 @@ from filelock import FileLock
 
 from autograde import control_group
 from autograde.class_grading import grade_class
+from autograde.limits import Limits
 from autograde.sample_class import build_sample_class
-from autograde.sandbox import Limits, choose_sandbox
+from autograde.sandbox import choose_sandbox
 from autograde.sandbox import works as sandbox_works
 
 REPO = Path(__file__).resolve().parent.parent
@@ -1030,7 +1031,7 @@ def test_scores_are_decided_from_records_outside_the_kernel(tmp_path):
         return records + [{"check": "true", "what": "extra", "passed": True}] * (3 - len(records))
 
     def scores(notebook):
-        return {verdict.grade_id: verdict.points for verdict in judge(source, notebook)}
+        return {exercise.id: exercise.points for exercise in judge(source, notebook)}
 
     assert scores(executed(honest)) == {"log_sigmoid_tests": 2.0, "mean_tests": 1.0, "kl_bernoulli_tests": 3.0}
     assert set(scores(executed(lambda cell: [])).values()) == {0.0}  # checks silenced

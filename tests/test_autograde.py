@@ -25,9 +25,10 @@ from autograde.execute import OTHER_PATH_REFUSED
 from autograde.grading import prepare_grader
 from autograde.kernel_uids import FIRST_UID, UID_COUNT, KernelUid
 from autograde.lessons import find_lessons
-from autograde.runner import CourseDir, run_nbgrader
+from autograde.limits import Limits
+from autograde.paths import CourseDir
+from autograde.runner import run_nbgrader
 from autograde.sample_class import build_sample_class
-from autograde.sandbox import Limits
 from autograde.selfcheck import check_notebook
 
 REPO = Path(__file__).resolve().parent.parent

@@ -81,7 +81,7 @@ def prepare_and_score(case: Case, path: Path, source: NotebookNode, released: No
         if cell.cell_type == "code":
             cell.execution_count = 1
     verdicts = judge(source, written)
-    assert [(v.grade_id, v.max_points) for v in verdicts] == [
+    assert [(v.id, v.max_points) for v in verdicts] == [
         (t.metadata["nbgrader"]["grade_id"], float(t.metadata["nbgrader"]["points"])) for t in graded_cells(source)
     ]
     assert all(v.points in (0.0, v.max_points) for v in verdicts)

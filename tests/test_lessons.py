@@ -12,8 +12,8 @@ import pytest
 import rlhf_lab
 from autograde.course import generate
 from autograde.lessons import find_lessons
+from autograde.limits import Limits
 from autograde.sample_class import build_sample_class
-from autograde.sandbox import Limits
 from autograde.selfcheck import check_notebook
 from rlhf_lab.presets import TEXTBOOK
 
