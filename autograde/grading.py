@@ -135,9 +135,10 @@ def _grade(grader: Grader, lesson: Lesson, student: str) -> tuple[SubmissionResu
     if grader.control_groups:
         group = control_group.create(folder.name, limits.tree_memory_mb, limits.processes)
     try:
-        run_result = _run_isolated(grader, submission, lesson, runnable, folder, group)
+        scratch = make_scratch(folder, grader.template, submission, runnable, lesson.source_notebook.parent, limits)
+        run_result = _run_isolated(grader, scratch, lesson, student, group)
         try:
-            result = _result(grader, lesson, student, source, folder, run_result)
+            result = _result(grader, lesson, student, source, scratch, run_result)
         except Exception as error:  # (nbgrader's log kept, with the traceback after it)
             return _fault(grader, lesson, student, error, run_result.log)
         return (_with_memory(result, group, limits) if group else result), run_result.log
@@ -148,11 +149,10 @@ def _grade(grader: Grader, lesson: Lesson, student: str) -> tuple[SubmissionResu
 
 
 def _result(
-    grader: Grader, lesson: Lesson, student: str, source: NotebookNode, folder: Path, run_result: Run
+    grader: Grader, lesson: Lesson, student: str, source: NotebookNode, scratch: Scratch, run_result: Run
 ) -> SubmissionResult:
-    """The scores of the notebook that nbgrader executed in the scratch `folder`, recorded in the
-    class gradebook."""
-    executed_path = StudentNotebook(Scratch(folder).course.root, student, lesson.id).autograded
+    """The scores of the notebook that nbgrader executed in `scratch`, recorded in the class gradebook."""
+    executed_path = StudentNotebook(scratch.course.root, student, lesson.id).autograded
     if not run_result.ok or not executed_path.is_file():
         return fail_submission(grader, lesson, student, run_result.reason())
     if executed_path.stat().st_size > 5 * grader.limits.notebook_mb * 1024 * 1024:
@@ -174,19 +174,11 @@ def _with_memory(result: SubmissionResult, group: ControlGroup, limits: Limits) 
     return dataclasses.replace(result, failure=failure, peak_memory_mb=group.peak_mb(), memory_kills=kills)
 
 
-def _run_isolated(
-    grader: Grader,
-    submission: StudentNotebook,
-    lesson: Lesson,
-    runnable: NotebookNode,
-    folder: Path,
-    group: ControlGroup | None,
-) -> Run:
-    """nbgrader autograde of one notebook in the scratch `folder`, in the sandbox (and in `group`)."""
+def _run_isolated(grader: Grader, scratch: Scratch, lesson: Lesson, student: str, group: ControlGroup | None) -> Run:
+    """nbgrader autograde of one notebook in `scratch`, in the sandbox (and in `group`)."""
     limits = grader.limits
-    scratch = make_scratch(folder, grader.template, submission, runnable, lesson.source_notebook.parent, limits)
-    argv = nbgrader_argv(scratch.course, "autograde", lesson.id, f"--student={submission.student}", "--force")
-    argv = grader.sandbox.wrap(argv, folder, grader.hidden)
+    argv = nbgrader_argv(scratch.course, "autograde", lesson.id, f"--student={student}", "--force")
+    argv = grader.sandbox.wrap(argv, scratch.folder, grader.hidden)
     if group:
         argv = group.wrap(argv)
     # As root, the kernel runs under a uid of its own (kernel_launcher.py), held while it runs; not with

@@ -32,31 +32,25 @@ class Scratch:
     """The folders of one scratch directory (see the module's docstring)."""
 
     folder: Path
+    course: CourseDir
+    jupyter: Path  # JUPYTER_PATH: the kernelspec
+    home: Path  # nbgrader's
+    kernel_home: Path
+    runtime: Path  # kernel connection files
+    limits: Path
 
-    @property
-    def course(self) -> CourseDir:
-        root = self.folder / "course"
-        return CourseDir(root, root / "source", root / "release")
-
-    @property
-    def jupyter(self) -> Path:
-        return self.folder / "jupyter"
-
-    @property
-    def home(self) -> Path:
-        return self.folder / "home"
-
-    @property
-    def kernel_home(self) -> Path:
-        return self.folder / "kernel-home"
-
-    @property
-    def runtime(self) -> Path:
-        return self.folder / "runtime"
-
-    @property
-    def limits(self) -> Path:
-        return self.folder / "limits.json"
+    @classmethod
+    def at(cls, folder: Path) -> "Scratch":
+        root = folder / "course"
+        return cls(
+            folder,
+            CourseDir(root, root / "source", root / "release"),
+            folder / "jupyter",
+            folder / "home",
+            folder / "kernel-home",
+            folder / "runtime",
+            folder / "limits.json",
+        )
 
 
 def make_scratch(
@@ -69,7 +63,7 @@ def make_scratch(
 ) -> Scratch:
     """Lay out `folder` (empty) for grading `runnable`, the rebuilt `submission`; `template` is the
     gradebook to copy, `data` the folder of the lesson's source notebook."""
-    scratch = Scratch(folder)
+    scratch = Scratch.at(folder)
     course = scratch.course
     folder.chmod(0o711)
     notebook = StudentNotebook(course.root, submission.student, submission.lesson).submitted
