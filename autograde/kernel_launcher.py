@@ -15,7 +15,7 @@ the scratch directory). Before any student code runs, this:
 - copies the lessons' model cache into its home (see _copy_models);
 - imports the course's own packages, so that a file in the submission named `autograde/` or
   `rlhf_lab/` cannot take their place (ipykernel puts the working directory first on sys.path);
-- turns on the check records of autograde/checks.py (AUTOGRADE_CHECK_RECORDS).
+- turns on the check records of autograde/checks.py (`RECORDS_VARIABLE`).
 """
 
 import os
@@ -28,8 +28,12 @@ from pathlib import Path
 # PYTHONPATH) is where `autograde` comes from.
 del sys.path[0]
 
+# After that fix, and before ipykernel puts the working directory (the student's files) on sys.path:
+# the course's own `autograde.checks` and `rlhf_lab` are the ones imported (see the docstring).
+import rlhf_lab  # noqa: E402, F401
+from autograde.checks import RECORDS_VARIABLE  # noqa: E402
 from autograde.environment import KERNEL_HOME, KERNEL_OWN_USER_NAMESPACE, KERNEL_UID, MODEL_CACHE  # noqa: E402
-from autograde.limits import LIMITS_VARIABLE, Limits  # noqa: E402  (both after the sys.path fix above)
+from autograde.limits import LIMITS_VARIABLE, Limits  # noqa: E402
 
 
 def _limit(kind: int, value: int) -> None:
@@ -93,7 +97,7 @@ def main(argv: list[str]) -> None:
             "TMPDIR": str(home / "tmp"),
             "IPYTHONDIR": str(home / ".ipython"),
             "MPLCONFIGDIR": str(home / ".config/matplotlib"),
-            "AUTOGRADE_CHECK_RECORDS": "1",
+            RECORDS_VARIABLE: "1",
         }
     )
     for name in [name for name in os.environ if name.startswith(("NBGRADER_", "AUTOGRADE_KERNEL_", LIMITS_VARIABLE))]:
@@ -106,9 +110,6 @@ def main(argv: list[str]) -> None:
     os.dup2(quiet, 1)
     os.dup2(quiet, 2)
     from ipykernel import kernelapp
-
-    import autograde.checks  # noqa: F401  (see the docstring: imported before the working directory is on sys.path)
-    import rlhf_lab  # noqa: F401
 
     sys.argv = ["ipykernel_launcher", *argv]
     kernelapp.launch_new_instance()
