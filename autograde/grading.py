@@ -109,19 +109,7 @@ def _grade(grader: Grader, lesson: Lesson, student: str) -> tuple[SubmissionResu
     notebook = submission.submitted
     shutil.rmtree(submission.autograded.parent, ignore_errors=True)
     if not notebook.is_file() or notebook.is_symlink():
-        found = (
-            ", ".join(
-                sorted(
-                    "".join(c if c.isprintable() else "?" for c in path.name)
-                    for path in notebook.parent.glob("*.ipynb")
-                )
-            )
-            or "no notebook"
-        )
-        why = "is a symbolic link, not a file" if notebook.is_symlink() else f"is missing (found: {found})"
-        return fail_submission(
-            grader, lesson, student, f"{notebook.name} {why}; name the notebook after its lesson"
-        ), None
+        return fail_submission(grader, lesson, student, _not_a_file(notebook)), None
     source = nbformat.read(lesson.source_notebook, as_version=4)
     try:
         submitted = read_submission(notebook, grader.limits.notebook_mb)
@@ -146,6 +134,21 @@ def _grade(grader: Grader, lesson: Lesson, student: str) -> tuple[SubmissionResu
         if group:
             group.close()
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _not_a_file(notebook: Path) -> str:
+    """Why a submission's notebook, missing or a symbolic link, is not graded (naming what is there)."""
+    if notebook.is_symlink():
+        return f"{notebook.name} is a symbolic link, not a file; name the notebook after its lesson"
+    found = (
+        ", ".join(
+            sorted(
+                "".join(c if c.isprintable() else "?" for c in path.name) for path in notebook.parent.glob("*.ipynb")
+            )
+        )
+        or "no notebook"
+    )
+    return f"{notebook.name} is missing (found: {found}); name the notebook after its lesson"
 
 
 def _result(
