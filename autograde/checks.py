@@ -21,12 +21,13 @@ import os
 
 _EXACT_SCALARS = (float, int)
 RECORD_MIME = "application/vnd.autograde.check+json"
+RECORDS_VARIABLE = "AUTOGRADE_CHECK_RECORDS"  # "1": the grader runs the notebook (set by the kernel launcher)
 _MAX_RECORDED_VALUES = 20000
 
 
 def _record(**fields) -> None:
     """One check's record as an output of the running cell (only while the grader runs the notebook)."""
-    if os.environ.get("AUTOGRADE_CHECK_RECORDS") != "1":
+    if os.environ.get(RECORDS_VARIABLE) != "1":
         return
     try:
         from IPython.display import display

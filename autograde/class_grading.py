@@ -1,14 +1,12 @@
 """`python -m autograde grade`: a whole class, with nbgrader autograde, generate_feedback and export.
 
 OUT becomes an nbgrader course directory (gradebook.db, submitted/, autograded/, feedback/) with,
-next to them, grades.csv (nbgrader export), summary.csv (one row per student and lesson, with the
-reason when a notebook could not be graded, the grading time and, with control groups, the peak memory
-of its processes and how many of them were killed for memory) and logs/ (nbgrader's log for each submission).
+next to them, grades.csv (nbgrader export), summary.csv (one row per student and lesson; both written
+by autograde/reports.py) and logs/ (nbgrader's log for each submission).
 Each submission is graded in isolation (autograde/grading.py): one failing, hostile or endless
 notebook costs only its own student's points.
 """
 
-import csv
 import dataclasses
 import shutil
 import tempfile
@@ -19,10 +17,13 @@ from pathlib import Path
 
 from autograde.course import release
 from autograde.errors import AutogradeError
-from autograde.grading import Grader, SubmissionResult, grade_submission, prepare_grader
+from autograde.grading import Grader, grade_submission, prepare_grader
 from autograde.lessons import Lesson, find_lessons
-from autograde.runner import CourseDir, run_nbgrader
-from autograde.sandbox import Limits
+from autograde.limits import Limits
+from autograde.paths import CourseDir, StudentNotebook
+from autograde.reports import mark_missing, write_summary
+from autograde.results import SubmissionResult
+from autograde.runner import run_nbgrader
 
 
 def grade_class(
@@ -57,12 +58,12 @@ def grade_class(
         grader = prepare_grader(course, limits, Path(scratch) / "submissions", [submissions])
         submitted = [(student, lessons[lesson_id]) for student, lesson_id in pairs]
         results = _autograde_all(grader, submitted, jobs, on_result)
-        _write_summary(results, course.root / "summary.csv")
+        write_summary(results, course.root / "summary.csv")
         # nbgrader fails on a lesson with nothing to give feedback on.
         with_feedback = {
             result.lesson
             for result in results
-            if (out / "autograded" / result.student / result.lesson / f"{result.lesson}.ipynb").is_file()
+            if StudentNotebook(out, result.student, result.lesson).autograded.is_file()
         }
         _feedback_and_export(
             course,
@@ -122,30 +123,6 @@ def _copy_submissions(submissions: Path, submitted: Path) -> None:
         shutil.copytree(submissions, submitted, symlinks=True, dirs_exist_ok=True)
 
 
-def _write_summary(results: list[SubmissionResult], path: Path) -> None:
-    with path.open("w", newline="") as file:
-        writer = csv.writer(file)
-        writer.writerow(
-            ["student_id", "lesson", "score", "max_score", "failure", "seconds", "peak_memory_mb", "memory_kills"]
-        )
-        for result in results:  # (the last two stay empty without control groups)
-            peak = "" if result.peak_memory_mb is None else f"{result.peak_memory_mb:.0f}"
-            kills = "" if result.memory_kills is None else result.memory_kills
-            failure = " ".join((result.failure or "").split())  # one line, whatever the reason held
-            writer.writerow(
-                [
-                    result.student,
-                    result.lesson,
-                    result.score,
-                    result.max_score,
-                    failure,
-                    f"{result.seconds:.1f}",
-                    peak,
-                    kills,
-                ]
-            )
-
-
 def _feedback_and_export(course: CourseDir, lessons: list[Lesson], submitted: set[tuple[str, str]]) -> None:
     """Feedback HTML for every graded notebook, and grades.csv. Both run over the whole class even if
     one notebook fails; a failure is reported after the rest is done."""
@@ -165,24 +142,6 @@ def _feedback_and_export(course: CourseDir, lessons: list[Lesson], submitted: se
             "; ".join(f"nbgrader {step} failed: {run.reason()}" for step, run in failed.items())
             + f" (logs in {course.root / 'logs'})"
         )
-
-
-def mark_missing(grades: Path, submitted: set[tuple[str, str]]) -> None:
-    """nbgrader's export writes a 0 for a lesson a student never handed in, the same as a real 0. Add a
-    `submission` column (`graded`, or `missing`) and leave a missing one's score empty. (Submissions
-    that could not be graded at all are `graded` with 0; summary.csv says why.)"""
-    with grades.open(newline="") as file:
-        reader = csv.DictReader(file)
-        rows, fields = list(reader), [*(reader.fieldnames or []), "submission"]
-    for row in rows:
-        if (row["student_id"], row["assignment"]) in submitted:
-            row["submission"] = "graded"
-        else:
-            row.update(submission="missing", raw_score="", score="")
-    with grades.open("w", newline="") as file:
-        writer = csv.DictWriter(file, fieldnames=fields)
-        writer.writeheader()
-        writer.writerows(rows)
 
 
 def _save_log(course: CourseDir, name: str, log: str) -> None:

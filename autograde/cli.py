@@ -10,11 +10,11 @@ from autograde.class_grading import grade_class
 from autograde.course import generate
 from autograde.errors import AutogradeError
 from autograde.exchange_cli import add_exchange_command
-from autograde.grading import SubmissionResult
 from autograde.lessons import select_lessons
-from autograde.runner import REPO_ROOT
+from autograde.limits import Limits
+from autograde.paths import REPO_ROOT, lesson_notebook
+from autograde.results import SubmissionResult
 from autograde.sample_class import build_sample_class
-from autograde.sandbox import Limits
 from autograde.selfcheck import check_notebook
 
 
@@ -124,7 +124,7 @@ def _generate(arguments) -> None:
     lessons = select_lessons(arguments.source, arguments.lessons)
     generate(arguments.source, arguments.course, lessons)
     for lesson in lessons:
-        print(arguments.course / lesson.id / f"{lesson.id}.ipynb")
+        print(lesson_notebook(arguments.course, lesson.id))
 
 
 def _check(arguments) -> None:

@@ -7,8 +7,9 @@ import nbformat
 
 from autograde.errors import AutogradeError
 from autograde.lessons import Lesson, find_lessons
+from autograde.paths import CourseDir, lesson_notebook
 from autograde.run_all import tag_cells_that_may_raise
-from autograde.runner import CourseDir, run_nbgrader
+from autograde.runner import run_nbgrader
 
 
 def release(course: CourseDir, lessons: list[Lesson]) -> None:
@@ -31,7 +32,7 @@ def generate(source: Path, release_directory: Path, lessons: list[Lesson]) -> No
     with tempfile.TemporaryDirectory(prefix="autograde-generate-") as scratch:
         release(CourseDir(Path(scratch), source, release_directory), lessons)
     for lesson in lessons:
-        student_notebook = release_directory / lesson.id / f"{lesson.id}.ipynb"
+        student_notebook = lesson_notebook(release_directory, lesson.id)
         notebook = nbformat.read(student_notebook, as_version=4)
         tag_cells_that_may_raise(notebook)  # Run All goes on past unfinished exercises (autograde/run_all.py)
         nbformat.write(notebook, student_notebook)

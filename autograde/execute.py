@@ -41,7 +41,7 @@ from nbgrader import utils
 from nbgrader.preprocessors import Execute
 
 from autograde.checks import RECORD_MIME
-from autograde.sandbox import LIMITS_VARIABLE, Limits
+from autograde.limits import LIMITS_VARIABLE, Limits
 
 # Error names the grader writes into a cell; autograde/verdict.py reads them back.
 STOP_ERRORS = ("CellTimeoutError", "DeadKernelError", "NotebookTimeoutError", "NotRun")
@@ -62,7 +62,7 @@ def error_output(ename: str, evalue: str) -> NotebookNode:
 
 
 class GuardedExecute(Execute):
-    """Its limits come from the file that autograde/grading.py names in AUTOGRADE_LIMITS (`Limits`)."""
+    """Its limits come from the file that autograde/environment.py names in AUTOGRADE_LIMITS (`Limits`)."""
 
     max_records = 1000  # check records kept per cell
 

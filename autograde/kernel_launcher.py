@@ -3,9 +3,9 @@
 (Started by its path, not with `-m`: `python -m` would put the working directory, which holds the
 student's files, first on sys.path before this file runs.)
 
-During grading the kernelspec points here instead of at ipykernel (autograde/grading.py writes it into
+During grading the kernelspec points here instead of at ipykernel (autograde/scratch.py writes it into
 the scratch directory). Before any student code runs, this:
-- sets the limits of `autograde.sandbox.Limits` (the file named by AUTOGRADE_LIMITS) on the kernel and
+- sets the limits of `autograde.limits.Limits` (the file named by AUTOGRADE_LIMITS) on the kernel and
   everything it starts: address space, file size, no core dumps, and processes (where the count
   means this sandbox's: under its own uid, or in its own user namespace);
 - when started as root with AUTOGRADE_KERNEL_UID, gives the kernel's working directory and home to
@@ -15,7 +15,7 @@ the scratch directory). Before any student code runs, this:
 - copies the lessons' model cache into its home (see _copy_models);
 - imports the course's own packages, so that a file in the submission named `autograde/` or
   `rlhf_lab/` cannot take their place (ipykernel puts the working directory first on sys.path);
-- turns on the check records of autograde/checks.py (AUTOGRADE_CHECK_RECORDS).
+- turns on the check records of autograde/checks.py (`RECORDS_VARIABLE`).
 """
 
 import os
@@ -28,7 +28,12 @@ from pathlib import Path
 # PYTHONPATH) is where `autograde` comes from.
 del sys.path[0]
 
-from autograde.sandbox import LIMITS_VARIABLE, Limits  # noqa: E402  (after the sys.path fix above)
+# After that fix, and before ipykernel puts the working directory (the student's files) on sys.path:
+# the course's own `autograde.checks` and `rlhf_lab` are the ones imported (see the docstring).
+import rlhf_lab  # noqa: E402, F401
+from autograde.checks import RECORDS_VARIABLE  # noqa: E402
+from autograde.environment import KERNEL_HOME, KERNEL_OWN_USER_NAMESPACE, KERNEL_UID, MODEL_CACHE  # noqa: E402
+from autograde.limits import LIMITS_VARIABLE, Limits  # noqa: E402
 
 
 def _limit(kind: int, value: int) -> None:
@@ -49,7 +54,7 @@ def _give(path: Path, uid: int) -> None:
 def _copy_models(home: Path) -> None:
     """The lessons' model cache (rlhf_lab.reference), copied into the kernel's home: the original is
     read-only in the sandbox and private to root, and rlhf_lab writes a lock file next to the models."""
-    cache = Path(os.environ.get("AUTOGRADE_MODEL_CACHE", ""))
+    cache = Path(os.environ.get(MODEL_CACHE, ""))
     if not str(cache) or not cache.is_dir():
         return
     own = home / ".cache" / "rlhf_lab"
@@ -61,11 +66,11 @@ def _copy_models(home: Path) -> None:
 
 def main(argv: list[str]) -> None:
     connection_file = Path(argv[argv.index("-f") + 1])
-    home = Path(os.environ.get("AUTOGRADE_KERNEL_HOME", Path.cwd() / ".kernel-home"))
+    home = Path(os.environ.get(KERNEL_HOME, Path.cwd() / ".kernel-home"))
     for sub in ("tmp", ".ipython", ".config/matplotlib"):
         (home / sub).mkdir(parents=True, exist_ok=True)
     _copy_models(home)
-    uid = int(os.environ.get("AUTOGRADE_KERNEL_UID", "0"))
+    uid = int(os.environ.get(KERNEL_UID, "0"))
     own_uid = bool(uid) and os.geteuid() == 0  # root hands the kernel to a uid of its own
     if own_uid:
         _give(Path.cwd(), uid)
@@ -80,7 +85,7 @@ def main(argv: list[str]) -> None:
     # Root ignores RLIMIT_NPROC, and the limit counts every process of the kernel's uid in its user
     # namespace: it means "this sandbox's processes" only with a uid of its own, or (not root) in a
     # user namespace of the sandbox's own.
-    if own_uid or os.environ.get("AUTOGRADE_KERNEL_OWN_USER_NAMESPACE") == "1":
+    if own_uid or os.environ.get(KERNEL_OWN_USER_NAMESPACE) == "1":
         _limit(resource.RLIMIT_NPROC, limits.processes)
     if own_uid:
         os.setgroups([])
@@ -92,7 +97,7 @@ def main(argv: list[str]) -> None:
             "TMPDIR": str(home / "tmp"),
             "IPYTHONDIR": str(home / ".ipython"),
             "MPLCONFIGDIR": str(home / ".config/matplotlib"),
-            "AUTOGRADE_CHECK_RECORDS": "1",
+            RECORDS_VARIABLE: "1",
         }
     )
     for name in [name for name in os.environ if name.startswith(("NBGRADER_", "AUTOGRADE_KERNEL_", LIMITS_VARIABLE))]:
@@ -105,9 +110,6 @@ def main(argv: list[str]) -> None:
     os.dup2(quiet, 1)
     os.dup2(quiet, 2)
     from ipykernel import kernelapp
-
-    import autograde.checks  # noqa: F401  (see the docstring: imported before the working directory is on sys.path)
-    import rlhf_lab  # noqa: F401
 
     sys.argv = ["ipykernel_launcher", *argv]
     kernelapp.launch_new_instance()

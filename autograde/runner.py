@@ -8,36 +8,12 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from autograde.environment import grader_environment
+from autograde.paths import CourseDir
+
 # traitlets appends ".py" itself; naming the file with its suffix makes nbgrader warn, wrongly, that
 # it found no config file.
 CONFIG_FILE = Path(__file__).with_name("nbgrader_config.py").with_suffix("")
-
-
-@dataclass(frozen=True)
-class CourseDir:
-    """An nbgrader course directory: `root` holds gradebook.db, submitted/, autograded/, feedback/.
-
-    `source` (the notebooks with solutions and hidden tests) and `release` (the student versions) may
-    lie elsewhere, so that a temporary course directory can grade against this repository's
-    solutions/ without writing into it.
-    """
-
-    root: Path
-    source: Path
-    release: Path
-
-    @property
-    def gradebook_url(self) -> str:
-        return f"sqlite:///{self.root.resolve() / 'gradebook.db'}"  # nbgrader's default place
-
-    def options(self) -> list[str]:
-        # Absolute paths: nbgrader joins a relative directory onto `root`.
-        return [
-            f"--CourseDirectory.root={self.root.resolve()}",
-            f"--CourseDirectory.source_directory={self.source.resolve()}",
-            f"--CourseDirectory.release_directory={self.release.resolve()}",
-        ]
 
 
 @dataclass(frozen=True)
@@ -68,7 +44,7 @@ class Run:
 
 def run_nbgrader(course: CourseDir, command: str, *args: str, timeout: float | None = None) -> Run:
     """`python -m nbgrader COMMAND ARGS` with autograde/nbgrader_config.py, in `course`."""
-    return run(nbgrader_argv(course, command, *args), course.root, _environment(), timeout)
+    return run(nbgrader_argv(course, command, *args), course.root, grader_environment(), timeout)
 
 
 def nbgrader_argv(course: CourseDir, command: str, *args: str) -> list[str]:
@@ -104,13 +80,3 @@ def run(argv: list[str], cwd: Path, environment: dict[str, str], timeout: float 
         log, _ = process.communicate()
         return Run(None, log, timeout)
     return Run(process.returncode, log, timeout)
-
-
-def _environment() -> dict[str, str]:
-    environment = dict(os.environ)
-    # nbgrader calls `alembic` by name, and a notebook's `!python` means whatever python is first on
-    # PATH: make both this interpreter's.
-    environment["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), environment.get("PATH", "")])
-    # The kernels import `autograde.checks` and `rlhf_lab`: from this checkout, whatever else is installed.
-    environment["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), environment.get("PYTHONPATH")]))
-    return environment

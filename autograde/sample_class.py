@@ -18,6 +18,7 @@ from nbgrader import utils
 
 from autograde.course import generate
 from autograde.lessons import Lesson, find_lessons
+from autograde.paths import lesson_notebook
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ def build_sample_class(source: Path, out: Path) -> list[SampleSubmission]:
         return [
             submission
             for lesson in lessons
-            for submission in _lesson_submissions(lesson, Path(scratch) / lesson.id / f"{lesson.id}.ipynb", out)
+            for submission in _lesson_submissions(lesson, lesson_notebook(Path(scratch), lesson.id), out)
         ]
 
 
@@ -50,7 +51,7 @@ def _lesson_submissions(lesson: Lesson, released_path: Path, out: Path) -> list[
         variants[f"partial_{k}"] = (_with_solutions(released, solved, kept), sum(exercises[i] for i in kept))
     submissions = []
     for student, (notebook, expected_score) in variants.items():
-        path = out / student / lesson.id / f"{lesson.id}.ipynb"
+        path = lesson_notebook(out / student, lesson.id)
         path.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(notebook, path)
         submissions.append(SampleSubmission(student, lesson.id, expected_score))

@@ -6,10 +6,11 @@ import tempfile
 from pathlib import Path
 
 from autograde.course import release
-from autograde.grading import SubmissionResult, grade_submission, prepare_grader, submission_path
+from autograde.grading import grade_submission, prepare_grader
 from autograde.lessons import find_lessons, match_lesson, read_notebook
-from autograde.runner import CourseDir
-from autograde.sandbox import Limits
+from autograde.limits import Limits
+from autograde.paths import CourseDir, StudentNotebook
+from autograde.results import SubmissionResult
 
 STUDENT = "self"
 
@@ -21,7 +22,7 @@ def check_notebook(path: Path, source: Path, limits: Limits | None = None) -> Su
         course = CourseDir(Path(scratch) / "course", source, Path(scratch) / "release")
         course.root.mkdir()
         release(course, [lesson])
-        submitted = submission_path(course, lesson, STUDENT)
+        submitted = StudentNotebook(course.root, STUDENT, lesson.id).submitted
         submitted.parent.mkdir(parents=True)
         shutil.copyfile(path, submitted)  # under the lesson's name, whatever the copy is called
         (Path(scratch) / "grading").mkdir()

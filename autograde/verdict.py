@@ -17,23 +17,15 @@ A test cell whose source calls no check is judged by its errors alone.
 
 import ast
 import math
-from dataclasses import dataclass
 
 from nbformat import NotebookNode
 from nbgrader import utils
 
 from autograde.checks import RECORD_MIME, distinct_digits
 from autograde.feedback import error_line
+from autograde.results import ExerciseResult
 
 CHECKS = {"assert_close", "assert_true", "assert_shape", "assert_sympy_zero"}
-
-
-@dataclass(frozen=True)
-class Verdict:
-    grade_id: str
-    points: float
-    max_points: float
-    message: str | None  # why it failed (None when it passed)
 
 
 def graded_cells(source: NotebookNode) -> list[NotebookNode]:
@@ -45,7 +37,7 @@ def graded_cells(source: NotebookNode) -> list[NotebookNode]:
     ]
 
 
-def judge(source: NotebookNode, executed: NotebookNode) -> list[Verdict]:
+def judge(source: NotebookNode, executed: NotebookNode) -> list[ExerciseResult]:
     by_id: dict[str, list[NotebookNode]] = {}
     for cell in executed.cells:
         grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
@@ -56,8 +48,21 @@ def judge(source: NotebookNode, executed: NotebookNode) -> list[Verdict]:
         grade_id = test.metadata["nbgrader"]["grade_id"]
         max_points = float(test.metadata["nbgrader"]["points"])
         problem = _problem(test, by_id.get(grade_id, []))
-        verdicts.append(Verdict(grade_id, 0.0 if problem else max_points, max_points, problem))
+        verdicts.append(ExerciseResult(grade_id, 0.0 if problem else max_points, max_points, problem))
     return verdicts
+
+
+def not_graded(source: NotebookNode, reason: str) -> list[ExerciseResult]:
+    """A 0 for each graded cell of a notebook that could not be graded, with the reason."""
+    return [
+        ExerciseResult(
+            cell.metadata["nbgrader"]["grade_id"],
+            0.0,
+            float(cell.metadata["nbgrader"]["points"]),
+            f"not graded: {reason}",
+        )
+        for cell in graded_cells(source)
+    ]
 
 
 def _problem(test: NotebookNode, copies: list[NotebookNode]) -> str | None:

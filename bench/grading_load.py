@@ -28,8 +28,10 @@ sys.path.insert(0, str(ROOT))
 
 from autograde.class_grading import grade_class  # noqa: E402
 from autograde.lessons import select_lessons  # noqa: E402
+from autograde.limits import Limits  # noqa: E402
+from autograde.paths import lesson_notebook  # noqa: E402
 from autograde.sample_class import build_sample_class  # noqa: E402
-from autograde.sandbox import Limits, choose_sandbox  # noqa: E402
+from autograde.sandbox import choose_sandbox  # noqa: E402
 
 
 def make_class(source: Path, lessons: list[str], students: int, out: Path) -> dict[tuple[str, str], float]:
@@ -43,9 +45,9 @@ def make_class(source: Path, lessons: list[str], students: int, out: Path) -> di
             for index in range(students):
                 variant = variants[lesson][index % len(variants[lesson])]
                 student = f"s{index:03d}_{variant.student}"
-                target = out / student / lesson / f"{lesson}.ipynb"
+                target = lesson_notebook(out / student, lesson)
                 target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(Path(sample) / variant.student / lesson / f"{lesson}.ipynb", target)
+                shutil.copyfile(lesson_notebook(Path(sample) / variant.student, lesson), target)
                 expected[(student, lesson)] = variant.expected_score
     return expected
 

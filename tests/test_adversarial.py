@@ -32,8 +32,10 @@ from filelock import FileLock
 
 from autograde import control_group
 from autograde.class_grading import grade_class
+from autograde.limits import Limits
+from autograde.paths import StudentNotebook, lesson_notebook
 from autograde.sample_class import build_sample_class
-from autograde.sandbox import Limits, choose_sandbox
+from autograde.sandbox import choose_sandbox
 from autograde.sandbox import works as sandbox_works
 
 REPO = Path(__file__).resolve().parent.parent
@@ -83,7 +85,7 @@ def steal_gradebook(path):
 
 
 def released_notebook(context) -> nbformat.NotebookNode:
-    return nbformat.read(context["submissions"] / "blank" / "toy" / "toy.ipynb", as_version=4)
+    return nbformat.read(lesson_notebook(context["submissions"] / "blank", "toy"), as_version=4)
 
 
 def student(
@@ -624,7 +626,7 @@ BROKEN_FILES = {
     "truncated_json": (
         "NotJSONError",
         "cut-off JSON",
-        lambda path, c: path.write_text((c["submissions"] / "full" / "toy" / "toy.ipynb").read_text()[:700]),
+        lambda path, c: path.write_text(lesson_notebook(c["submissions"] / "full", "toy").read_text()[:700]),
     ),
     "binary_garbage": ("NotJSONError", "random bytes", lambda path, c: path.write_bytes(os.urandom(4096))),
     "json_not_notebook": ("not a Jupyter notebook", "valid JSON, a list", lambda path, c: path.write_text("[1, 2, 3]")),
@@ -632,7 +634,7 @@ BROKEN_FILES = {
         "notebook format 5",
         "nbformat 5",
         lambda path, c: path.write_text(
-            json.dumps({**json.loads((c["submissions"] / "full" / "toy" / "toy.ipynb").read_text()), "nbformat": 5})
+            json.dumps({**json.loads(lesson_notebook(c["submissions"] / "full", "toy").read_text()), "nbformat": 5})
         ),
     ),
     "huge_file": (
@@ -641,7 +643,7 @@ BROKEN_FILES = {
         lambda path, c: path.write_text(
             json.dumps(
                 {
-                    **json.loads((c["submissions"] / "full" / "toy" / "toy.ipynb").read_text()),
+                    **json.loads(lesson_notebook(c["submissions"] / "full", "toy").read_text()),
                     "metadata": {"padding": "x" * 3 * 1024 * 1024},
                 }
             )
@@ -651,14 +653,14 @@ BROKEN_FILES = {
         "is missing (found: Toy (1).ipynb)",
         "the right notebook under another name",
         lambda path, c: shutil.copyfile(
-            c["submissions"] / "full" / "toy" / "toy.ipynb", path.with_name("Toy (1).ipynb")
+            lesson_notebook(c["submissions"] / "full", "toy"), path.with_name("Toy (1).ipynb")
         ),
     ),
     "missing_notebook": ("is missing (found: no notebook)", "an empty lesson folder", lambda path, c: None),
     "symlinked_notebook": (
         "symbolic link",
         "toy.ipynb is a link to another student's notebook",
-        lambda path, c: path.symlink_to(c["submissions"] / "full" / "toy" / "toy.ipynb"),
+        lambda path, c: path.symlink_to(lesson_notebook(c["submissions"] / "full", "toy")),
     ),
 }
 for _name, (_failure, _why, _writer) in BROKEN_FILES.items():
@@ -693,7 +695,7 @@ class AnswerServer:
 
 
 def write_case(name: str, build, context) -> None:
-    path = context["submissions"] / name / "toy" / "toy.ipynb"
+    path = lesson_notebook(context["submissions"] / name, "toy")
     path.parent.mkdir(parents=True)
     if name in BROKEN_FILES:
         build(path, context)
@@ -841,7 +843,7 @@ def test_nothing_escaped_the_sandbox(graded):
         pytest.skip("no sandbox works here (neither bwrap nor unshare)")
     assert connections == 0
     assert not context["canary"].exists()
-    assert nbformat.read(context["out"] / "submitted" / "full" / "toy" / "toy.ipynb", as_version=4).cells
+    assert nbformat.read(StudentNotebook(context["out"], "full", "toy").submitted, as_version=4).cells
 
 
 def test_summary_has_one_row_per_student_with_a_readable_reason(graded):
@@ -857,7 +859,7 @@ def test_summary_has_one_row_per_student_with_a_readable_reason(graded):
 def test_long_output_is_cut_off_at_the_limit(graded):
     """2 MB of prints: the grader keeps the first output_kb and says it cut the rest off."""
     _, _, context, _ = graded
-    notebook = context["out"] / "autograded" / "long_output" / "toy" / "toy.ipynb"
+    notebook = StudentNotebook(context["out"], "long_output", "toy").autograded
     assert notebook.stat().st_size < 2 * LIMITS.output_kb * 1024
     assert "output cut off by the grader" in notebook.read_text()
 
@@ -867,7 +869,7 @@ def test_output_bomb_leaves_a_small_notebook(graded):
     on a busy machine, by the kernel's own memory limit (a MemoryError in the print, seen in CI's fresh
     clone): either way the notebook stays small and the answer keeps its points (test_case_scores)."""
     _, _, context, _ = graded
-    notebook = context["out"] / "autograded" / "output_bomb" / "toy" / "toy.ipynb"
+    notebook = StudentNotebook(context["out"], "output_bomb", "toy").autograded
     assert notebook.stat().st_size < 2 * LIMITS.output_kb * 1024
     text = notebook.read_text()
     assert "output cut off by the grader" in text or '"ename": "MemoryError"' in text
@@ -877,7 +879,7 @@ def test_a_cell_stopped_at_its_limit_says_so_in_the_feedback(graded):
     """infinite_loop's loop is interrupted at the cell limit; the student reads why, not only a
     KeyboardInterrupt."""
     _, _, context, _ = graded
-    feedback = (context["out"] / "feedback" / "infinite_loop" / "toy" / "toy.html").read_text()
+    feedback = StudentNotebook(context["out"], "infinite_loop", "toy").feedback.read_text()
     assert "CellTimeLimit: the grader interrupted this cell: it " in html.unescape(re.sub(r"<[^>]+>", "", feedback))
 
 
@@ -955,8 +957,8 @@ def toy_notebooks(tmp_path):
 
     generate(TOY, tmp_path, find_lessons(TOY))
     return (
-        nbformat.read(TOY / "toy" / "toy.ipynb", as_version=4),
-        nbformat.read(tmp_path / "toy" / "toy.ipynb", as_version=4),
+        nbformat.read(lesson_notebook(TOY, "toy"), as_version=4),
+        nbformat.read(lesson_notebook(tmp_path, "toy"), as_version=4),
     )
 
 
@@ -1030,7 +1032,7 @@ def test_scores_are_decided_from_records_outside_the_kernel(tmp_path):
         return records + [{"check": "true", "what": "extra", "passed": True}] * (3 - len(records))
 
     def scores(notebook):
-        return {verdict.grade_id: verdict.points for verdict in judge(source, notebook)}
+        return {exercise.id: exercise.points for exercise in judge(source, notebook)}
 
     assert scores(executed(honest)) == {"log_sigmoid_tests": 2.0, "mean_tests": 1.0, "kl_bernoulli_tests": 3.0}
     assert set(scores(executed(lambda cell: [])).values()) == {0.0}  # checks silenced

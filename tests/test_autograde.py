@@ -19,20 +19,21 @@ import pytest
 from nbgrader.api import Gradebook
 
 from autograde import grading
-from autograde.class_grading import mark_missing
 from autograde.cli import main
 from autograde.execute import OTHER_PATH_REFUSED
 from autograde.grading import prepare_grader
 from autograde.kernel_uids import FIRST_UID, UID_COUNT, KernelUid
 from autograde.lessons import find_lessons
-from autograde.runner import CourseDir, run_nbgrader
+from autograde.limits import Limits
+from autograde.paths import CourseDir, StudentNotebook, lesson_notebook
+from autograde.reports import mark_missing
+from autograde.runner import run_nbgrader
 from autograde.sample_class import build_sample_class
-from autograde.sandbox import Limits
 from autograde.selfcheck import check_notebook
 
 REPO = Path(__file__).resolve().parent.parent
 TOY = REPO / "tests" / "fixtures" / "toy"
-TOY_SOURCE = TOY / "toy" / "toy.ipynb"
+TOY_SOURCE = lesson_notebook(TOY, "toy")
 MAX_POINTS = {"log_sigmoid_tests": 2.0, "mean_tests": 1.0, "kl_bernoulli_tests": 3.0}
 WRONG_ANSWER = "return 0.5"  # wrong for every toy exercise
 
@@ -58,7 +59,7 @@ def answered(released: Path, answer: str, prelude: str) -> nbformat.NotebookNode
 
 def add_hostile_students(submissions: Path) -> None:
     """Submissions that try to fool the tests, or that nbgrader cannot run, next to the sample class."""
-    released = submissions / "blank" / "toy" / "toy.ipynb"
+    released = lesson_notebook(submissions / "blank", "toy")
     notebooks = {
         "isclose_cheat": answered(released, WRONG_ANSWER, "import math\nmath.isclose = lambda *a, **k: True"),
         "rebound_checks": answered(released, WRONG_ANSWER, "assert_close = assert_true = lambda *a, **k: None"),
@@ -86,10 +87,10 @@ def add_hostile_students(submissions: Path) -> None:
         "metadata"
     ]["nbgrader"]["grade_id"] = ["x"]
     for student, notebook in notebooks.items():
-        path = submissions / student / "toy" / "toy.ipynb"
+        path = lesson_notebook(submissions / student, "toy")
         path.parent.mkdir(parents=True)
         nbformat.write(notebook, path)
-    not_json = submissions / "not_json" / "toy" / "toy.ipynb"
+    not_json = lesson_notebook(submissions / "not_json", "toy")
     not_json.parent.mkdir(parents=True)
     not_json.write_text(released.read_text()[:500])
 
@@ -155,9 +156,9 @@ def test_sample_class_holds_the_expected_students(sample_class, class_grading):
 def test_generate_is_deterministic_and_gives_the_student_version(tmp_path, sample_class):
     submissions, _ = sample_class
     assert main(["generate", "--source", str(TOY), "--course", str(tmp_path)]) == 0
-    generated = tmp_path / "toy" / "toy.ipynb"
+    generated = lesson_notebook(tmp_path, "toy")
     # The sample class's `blank` is an earlier, independent generation of the same source.
-    assert generated.read_bytes() == (submissions / "blank" / "toy" / "toy.ipynb").read_bytes()
+    assert generated.read_bytes() == lesson_notebook(submissions / "blank", "toy").read_bytes()
     text = generated.read_text()
     assert "BEGIN SOLUTION" not in text and "HIDDEN TESTS" not in text
     assert not any(line in text for line in hidden_test_lines())
@@ -181,7 +182,7 @@ def test_check_full_solution_gets_every_point(capsys):
 
 def test_check_blank_scores_zero_in_json(capsys, sample_class):
     submissions, _ = sample_class
-    report = check_json(capsys, submissions / "blank" / "toy" / "toy.ipynb")
+    report = check_json(capsys, lesson_notebook(submissions / "blank", "toy"))
     assert set(report) == {"notebook", "score", "max_score", "exercises"}
     assert (report["score"], report["max_score"]) == (0.0, 6.0)
     assert [set(exercise) for exercise in report["exercises"]] == [{"id", "points", "max_points", "message"}] * 3
@@ -193,7 +194,7 @@ def test_check_blank_scores_zero_in_json(capsys, sample_class):
 def test_check_partial_copy_scores_exactly_its_solved_exercise(capsys, sample_class, tmp_path):
     submissions, expected = sample_class
     renamed = tmp_path / "my copy of the toy.ipynb"  # found by its nbgrader cells, not its name
-    shutil.copyfile(submissions / "partial_1" / "toy" / "toy.ipynb", renamed)
+    shutil.copyfile(lesson_notebook(submissions / "partial_1", "toy"), renamed)
     report = check_json(capsys, renamed)
     assert report["score"] == expected["partial_1"] == 2.0
     assert [(e["id"], e["points"], e["message"]) for e in report["exercises"]] == [
@@ -287,7 +288,7 @@ def test_class_grades_csv_has_the_expected_scores(graded_class, sample_class):
 
 def test_deleted_test_cell_is_graded_from_the_source(graded_class):
     out, _, _ = graded_class
-    autograded = nbformat.read(out / "autograded" / "deleted_test_cell" / "toy" / "toy.ipynb", as_version=4)
+    autograded = nbformat.read(StudentNotebook(out, "deleted_test_cell", "toy").autograded, as_version=4)
     restored = [
         cell for cell in autograded.cells if cell.metadata.get("nbgrader", {}).get("grade_id") == "log_sigmoid_tests"
     ]
@@ -314,7 +315,7 @@ def test_feedback_shows_errors_but_no_hidden_tests(graded_class):
         assert 'assert_close(log_sigmoid(0.0), -0.6931471805599453, what="log_sigmoid(0.0)")' in text
         assert not [line for line in hidden_test_lines() if line in text], path
         assert "---->" not in text and "Cell In[" not in text  # no traceback (it would quote hidden lines)
-    cheat = html.unescape(re.sub(r"<[^>]+>", "", (out / "feedback" / "float_cheat" / "toy" / "toy.html").read_text()))
+    cheat = html.unescape(re.sub(r"<[^>]+>", "", StudentNotebook(out, "float_cheat", "toy").feedback.read_text()))
     assert "AssertionError: log_sigmoid(0.0): expected a plain float or a torch.Tensor, got AlwaysEqual" in cheat
 
 

@@ -17,18 +17,20 @@ import pytest
 from nbformat import NotebookNode
 from notebook_fuzzer import Case, cases
 
+from autograde.paths import lesson_notebook
 from autograde.submission import SubmissionError, read_submission, rebuild
 from autograde.verdict import graded_cells, judge
 
 REPO = Path(__file__).resolve().parent.parent
-LESSONS = sorted(path.name for path in (REPO / "solutions").iterdir() if (path / f"{path.name}.ipynb").is_file())
+SOLUTIONS = REPO / "solutions"
+LESSONS = sorted(path.name for path in SOLUTIONS.iterdir() if lesson_notebook(SOLUTIONS, path.name).is_file())
 CASES = 1200
 GRADING_KEYS = ("grade_id", "points", "solution", "grade", "locked", "task", "schema_version")
 
 
 def lesson_files(lesson: str) -> tuple[Path, Path]:
     """(source, released) notebooks of a lesson."""
-    return REPO / "solutions" / lesson / f"{lesson}.ipynb", REPO / "course" / lesson / f"{lesson}.ipynb"
+    return lesson_notebook(SOLUTIONS, lesson), lesson_notebook(REPO / "course", lesson)
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +83,7 @@ def prepare_and_score(case: Case, path: Path, source: NotebookNode, released: No
         if cell.cell_type == "code":
             cell.execution_count = 1
     verdicts = judge(source, written)
-    assert [(v.grade_id, v.max_points) for v in verdicts] == [
+    assert [(v.id, v.max_points) for v in verdicts] == [
         (t.metadata["nbgrader"]["grade_id"], float(t.metadata["nbgrader"]["points"])) for t in graded_cells(source)
     ]
     assert all(v.points in (0.0, v.max_points) for v in verdicts)
@@ -131,7 +133,7 @@ def test_class_with_fuzz_found_cases_between_honest_students(lessons, tmp_path):
         for index, case in enumerate(broken)
     }
     for student, data in students.items():
-        path = submissions / student / lesson / f"{lesson}.ipynb"
+        path = lesson_notebook(submissions / student, lesson)
         path.parent.mkdir(parents=True)
         path.write_bytes(data)
     out = tmp_path / "out"

@@ -12,8 +12,9 @@ import pytest
 import rlhf_lab
 from autograde.course import generate
 from autograde.lessons import find_lessons
+from autograde.limits import Limits
+from autograde.paths import lesson_notebook
 from autograde.sample_class import build_sample_class
-from autograde.sandbox import Limits
 from autograde.selfcheck import check_notebook
 from rlhf_lab.presets import TEXTBOOK
 
@@ -64,7 +65,7 @@ def test_exactly_k_solved_exercises_get_exactly_their_points(tmp_path):
         s for s in build_sample_class(SOURCE, tmp_path) if s.lesson == lesson and s.student.startswith("partial")
     ]
     chosen = partial[len(partial) // 2]
-    result = check_notebook(tmp_path / chosen.student / lesson / f"{lesson}.ipynb", SOURCE)
+    result = check_notebook(lesson_notebook(tmp_path / chosen.student, lesson), SOURCE)
     assert 0 < result.score == chosen.expected_score < result.max_score, failures(result)
 
 
@@ -117,7 +118,7 @@ def test_solution_functions_are_the_kits(notebook):
 
 def test_lesson5_states_the_kits_textbook_settings():
     """The settings table of lesson 5 shows the values the kit trains with (rlhf_lab.presets.TEXTBOOK)."""
-    notebook = SOURCE / "05_dpo_training" / "05_dpo_training.ipynb"
+    notebook = lesson_notebook(SOURCE, "05_dpo_training")
     cell = next(
         c
         for c in nbformat.read(notebook, as_version=4).cells

@@ -1,0 +1,54 @@
+"""The class's spreadsheets: summary.csv, written from the results, and grades.csv (nbgrader's
+export) told apart from a missing submission.
+
+summary.csv has one row per student and lesson: the score, the reason when a notebook could not be
+graded or grading stopped early, the grading time and, with control groups, the peak memory of its
+processes and how many of them were killed for memory.
+"""
+
+import csv
+from pathlib import Path
+
+from autograde.results import SubmissionResult
+
+
+def write_summary(results: list[SubmissionResult], path: Path) -> None:
+    with path.open("w", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow(
+            ["student_id", "lesson", "score", "max_score", "failure", "seconds", "peak_memory_mb", "memory_kills"]
+        )
+        for result in results:  # (the last two stay empty without control groups)
+            peak = "" if result.peak_memory_mb is None else f"{result.peak_memory_mb:.0f}"
+            kills = "" if result.memory_kills is None else result.memory_kills
+            failure = " ".join((result.failure or "").split())  # one line, whatever the reason held
+            writer.writerow(
+                [
+                    result.student,
+                    result.lesson,
+                    result.score,
+                    result.max_score,
+                    failure,
+                    f"{result.seconds:.1f}",
+                    peak,
+                    kills,
+                ]
+            )
+
+
+def mark_missing(grades: Path, submitted: set[tuple[str, str]]) -> None:
+    """nbgrader's export writes a 0 for a lesson a student never handed in, the same as a real 0. Add a
+    `submission` column (`graded`, or `missing`) and leave a missing one's score empty. (Submissions
+    that could not be graded at all are `graded` with 0; summary.csv says why.)"""
+    with grades.open(newline="") as file:
+        reader = csv.DictReader(file)
+        rows, fields = list(reader), [*(reader.fieldnames or []), "submission"]
+    for row in rows:
+        if (row["student_id"], row["assignment"]) in submitted:
+            row["submission"] = "graded"
+        else:
+            row.update(submission="missing", raw_score="", score="")
+    with grades.open("w", newline="") as file:
+        writer = csv.DictWriter(file, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(rows)
