@@ -49,9 +49,11 @@ def run_dpo(output: Path, tokenizer) -> dict:
     before, _ = evaluate_policy(
         reference, reference, reward_model, tokenizer, task, vocabulary, label="reference", **evaluation
     )
-    _, row = table_row(policy, reference, reward_model, tokenizer, task, vocabulary, before, label="DPO", **evaluation)
+    after, scores = evaluate_policy(
+        policy, reference, reward_model, tokenizer, task, vocabulary, label="DPO", **evaluation
+    )
     return {
-        **row,
+        **table_row(task, before, after, scores),
         "train_seconds": training["train_seconds"],
     }
 

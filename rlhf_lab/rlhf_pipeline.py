@@ -66,28 +66,15 @@ def evaluate_policy(
     return answers, scores
 
 
-def table_row(
-    policy,
-    reference,
-    reward_model,
-    tokenizer,
-    task: dict,
-    vocabulary,
-    before: list[str],
-    eval_samples: int,
-    max_new_tokens: int,
-    label: str,
-) -> tuple[list[str], dict]:
-    """A policy's greedy answers and its row of the RLHF-vs-DPO table, measured the same way for every
-    method: compare() against the reference's answers `before`, then the gold and proxy rewards and the KL."""
-    after, scores = evaluate_policy(
-        policy, reference, reward_model, tokenizer, task, vocabulary, eval_samples, max_new_tokens, label
-    )
-    return after, {
+def table_row(task: dict, before: list[str], after: list[str], scores: dict) -> dict:
+    """A policy's row of the RLHF-vs-DPO table from evaluate_policy's answers and scores, the same for every
+    method: compare() against the reference's answers `before`, then the gold and proxy rewards and the KL
+    (evaluate_policy measures none for the reference itself: 0)."""
+    return {
         **compare(task["questions"], before, after, task["expected"], taught_answers=task["taught"]),
         "gold_after": scores["gold"],
         "proxy_after": scores["proxy"],
-        "kl_after": scores["kl"] if policy is not reference else 0.0,  # the reference is its own reference
+        "kl_after": scores.get("kl", 0.0),
     }
 
 
