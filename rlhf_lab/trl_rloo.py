@@ -15,7 +15,7 @@ P prompts per step, the inner epochs = num_iterations, the same beta, clip range
   unknown tokens (generation's `suppress_tokens`), but the log-probabilities of the loss and of the KL
   are still over the whole vocabulary;
 - the proxy's score layer has no bias in that class: TRL's rewards are the kit's minus the head's bias
-  (a constant: the advantages are the same). `reward_offset` adds it back to TRL's logged reward;
+  (a constant: the advantages are the same). train_trl_rloo adds it back to the rewards TRL logs;
 - TRL logs the KL as a mean per answer token, the kit as a sum per answer;
 - TRL 1.16 generates with position ids that skip a prompt's left padding but computes the loss's and the
   KL's log-probabilities without position ids: with GPT-2's learned positions, a padded (shorter) prompt is
@@ -93,9 +93,10 @@ def train_trl_rloo(
 ) -> dict:
     """Train a policy from the model in `model_path` with TRL's RLOOTrainer for `steps` kit steps.
 
-    Returns the trained policy ("policy"), one dict per TRL log entry ("history": step, proxy reward on
-    the kit's scale, KL per answer token, mean answer length, loss), the training time ("seconds") and the
-    trainer itself ("trainer", for tests that look inside).
+    Returns the trained policy ("policy"); one dict per sampling, from the log entry of the optimizer step
+    that sampled ("history": step, proxy reward of the samples on the kit's scale, their KL per answer
+    token, mean answer length, loss); trainer.train()'s time ("seconds"); and the trainer ("trainer", for
+    tests that look inside).
     """
     output_dir = Path(output_dir)
     reward_folder = save_reward_classifier(reward_model, tokenizer, output_dir / "reward_model")
