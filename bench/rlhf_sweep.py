@@ -20,12 +20,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from rlhf_lab.data import EMBEDDED  # noqa: E402
-from rlhf_lab.evaluation import compare  # noqa: E402
 from rlhf_lab.models import load_causal_lm  # noqa: E402
 from rlhf_lab.plots import plot_beta_sweep  # noqa: E402
 from rlhf_lab.proxy_reward import build_proxy_reward, load_proxy_reward  # noqa: E402
 from rlhf_lab.reference import build_tiny_reference  # noqa: E402
-from rlhf_lab.rlhf_pipeline import evaluate_policy, rlhf_task, run_rlhf  # noqa: E402
+from rlhf_lab.rlhf_pipeline import evaluate_policy, rlhf_task, run_rlhf, table_row  # noqa: E402
 from rlhf_lab.rlhf_presets import RLHF_PRESETS  # noqa: E402
 from rlhf_lab.sampling import active_vocabulary  # noqa: E402
 from rlhf_lab.tokenizer import load_tokenizer  # noqa: E402
@@ -54,10 +53,7 @@ def run_dpo(output: Path, tokenizer) -> dict:
         policy, reference, reward_model, tokenizer, task, vocabulary, label="DPO", **evaluation
     )
     return {
-        **compare(task["questions"], before, after, task["expected"], taught_answers=task["taught"]),
-        "gold_after": scores["gold"],
-        "proxy_after": scores["proxy"],
-        "kl_after": scores["kl"],
+        **table_row(task, before, after, scores),
         "train_seconds": training["train_seconds"],
     }
 

@@ -66,6 +66,18 @@ def evaluate_policy(
     return answers, scores
 
 
+def table_row(task: dict, before: list[str], after: list[str], scores: dict) -> dict:
+    """A policy's row of the RLHF-vs-DPO table from evaluate_policy's answers and scores, the same for every
+    method: compare() against the reference's answers `before`, then the gold and proxy rewards and the KL
+    (evaluate_policy measures none for the reference itself: 0)."""
+    return {
+        **compare(task["questions"], before, after, task["expected"], taught_answers=task["taught"]),
+        "gold_after": scores["gold"],
+        "proxy_after": scores["proxy"],
+        "kl_after": scores.get("kl", 0.0),
+    }
+
+
 def proxy_reward_of(
     preset: str, tokenizer, model: str | None = None, data: str | None = None, task: dict | None = None
 ) -> Path:

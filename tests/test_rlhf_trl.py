@@ -1,4 +1,5 @@
-"""Our RLHF pieces against TRL's on the same batch: RewardTrainer's loss and RLOOTrainer's loss.
+"""Our RLHF pieces against TRL's on the same batch: RewardTrainer's loss and RLOOTrainer's loss; and the
+library run of lesson 6 (rlhf_lab.trl_rloo), RLOOTrainer with the proxy reward in the kit's settings.
 
 TRL reloads models by name, so the policy and the reward model are saved to folders first. The models
 are small random GPT-2s: the comparison is of the arithmetic, which does not need trained weights.
@@ -18,6 +19,7 @@ from rlhf_lab.reward_model import RewardModel, encode_reward_pairs
 from rlhf_lab.rlhf_loop import rloo_advantages_of, surrogate_inputs
 from rlhf_lab.sampling import completion_mask_of, completion_token_logprobs, decode_completions
 from rlhf_lab.tokenizer import load_tokenizer
+from rlhf_lab.trl_rloo import train_trl_rloo
 
 # Prompts of the same token length: TRL scores left-padded prompts without position ids, we with them,
 # so only unpadded prompts put the two on the same positions.
@@ -157,3 +159,51 @@ def test_rloo_loss_equals_trl_rloo_trainer(tmp_path, tokenizer):
     for mine, trl in zip(our_grads, their_grads):
         torch.testing.assert_close(mine, trl, atol=1e-5, rtol=1e-5)
     assert abs(ours.item()) > 1e-3  # not the trivial zero of the first epoch
+
+
+def test_trl_rloo_run_uses_the_kit_settings_the_proxy_scale_and_known_tokens_only(tmp_path, tokenizer):
+    torch.manual_seed(0)
+    policy = GPT2LMHeadModel(small_config())
+    # Like the tiny reference, a model that never learned most tokens: their (tied) rows are zero, so their
+    # logits are 0 and they hold almost all of a random model's probability unless sampling suppresses them.
+    unknown = torch.arange(1000, 50000)
+    with torch.no_grad():
+        policy.transformer.wte.weight[unknown] = 0.0
+    policy.save_pretrained(tmp_path / "policy")
+    tokenizer.save_pretrained(tmp_path / "policy")
+    reward_model = RewardModel(small_config(), seed=1)
+    bias = 3.0  # TRL's sequence classifier has no bias: the kit scale adds it back
+    with torch.no_grad():
+        reward_model.head.weight.normal_(0, 1.0)
+        reward_model.head.bias.fill_(bias)
+    settings = {
+        "k": 2,
+        "prompts": 2,
+        "inner_epochs": 2,
+        "beta": 0.3,
+        "clip_epsilon": 0.2,
+        "learning_rate": 1e-2,
+        "max_grad_norm": 1.0,
+        "max_new_tokens": 8,
+        "seed": 0,
+    }
+    prompts = [format_prompt(q) for q in QUESTIONS]
+    result = train_trl_rloo(tmp_path / "policy", reward_model, tokenizer, prompts, settings, tmp_path / "run", steps=2)
+
+    trainer = result["trainer"]
+    assert trainer.state.global_step == 4  # 2 kit steps of 2 inner epochs each
+    assert [entry["step"] for entry in result["history"]] == [1, 3]  # one sampling per kit step
+    assert {"proxy", "kl_per_token", "answer_tokens", "loss"} <= result["history"][-1].keys()
+    # TRL scored its last batch with the saved classifier; our proxy scores the same texts on the kit's scale.
+    logged = trainer._logs
+    ours = proxy_scores(reward_model, tokenizer, list(logged["prompt"]), list(logged["completion"]))
+    assert len(ours) == settings["prompts"] * settings["k"]
+    torch.testing.assert_close(torch.tensor(list(logged["rewards"]["reward_model"])) + bias, ours, atol=1e-4, rtol=0)
+    assert abs(result["history"][-1]["proxy"] - ours.mean().item()) < 1e-4
+    # Sampling never picks a token the model did not learn.
+    batch = trainer._generate_and_score_completions([{"prompt": p} for p in prompts for _ in range(settings["k"])])
+    sampled = batch["completion_ids"][batch["completion_mask"].bool()]
+    assert len(sampled) and not torch.isin(sampled, unknown).any()
+    # The returned policy is the trained one.
+    trained = dict(result["policy"].named_parameters())
+    assert any(not torch.equal(parameter, trained[name]) for name, parameter in policy.named_parameters())
