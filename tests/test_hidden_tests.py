@@ -10,7 +10,9 @@ cell by its errors and check records. Most cases here run exactly those cells, w
 test code, in a fresh kernel and read each test cell's error: the test cells are what a grade is made
 of, without the course folder, nbgrader and the sandbox around them (seconds instead of half a minute).
 Wrong answers of different exercises of one lesson share a notebook (one kernel), since each test
-cell is read on its own. One case per lesson goes through the whole grading path (`check_notebook`).
+cell is read on its own. One wrong answer per lesson goes through the whole grading path
+(`check_notebook`), together with a right answer of each of the lesson's other exercises. Lesson 5's
+cases train its script twice each (tens of seconds): they are the slow ones.
 """
 
 from dataclasses import dataclass
@@ -935,6 +937,15 @@ def test_grading_takes_the_points_of_the_wrong_answer_only(lesson, tmp_path):
     assert target.points == 0 and fails_with(target.message, wrong_answer.message), target
     may_fail = affected_tests(wrong_name)
     assert all(e.points == e.max_points for e in result.exercises if e.id not in may_fail), result.exercises
+
+
+@pytest.mark.parametrize("lesson", sorted(FULLY_GRADED))
+def test_every_exercise_has_its_cases(lesson):
+    """A wrong answer for every exercise; a right one written differently too, except for lesson 5's script
+    (each of its runs trains; the solution itself is tests/test_lessons.py's)."""
+    exercises = {grade_id(c) for c in read_lesson(lesson).cells if utils.is_grade(c) and not utils.is_solution(c)}
+    assert exercises <= {a.test for a in WRONG_ANSWERS.values() if a.lesson == lesson}
+    assert lesson == L5 or exercises <= {a.test for a in RIGHT_ANSWERS.values() if a.lesson == lesson}
 
 
 def test_every_fully_graded_case_is_a_wrong_answer_of_its_lesson():
