@@ -29,6 +29,7 @@ from autograde.selfcheck import check_notebook
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT / "solutions"
 L1, L2, L3, L4, L5 = "01_reward_models", "02_ppo_kl", "03_dpo_derivation", "04_dpo_loss", "05_dpo_training"
+L6 = "06_rlhf_loop"
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,21 @@ COMPLETION_BODY = (
     "    token_logprobs = torch.gather(logprobs, 2, input_ids[:, 1:].unsqueeze(-1)).squeeze(-1)\n"
     "    return (token_logprobs * completion_mask[:, 1:]).sum(dim=1)\n"
 )
+
+LOO_BODY = (
+    "    grouped = rewards.reshape(-1, k)\n"
+    "    baselines = (grouped.sum(dim=1, keepdim=True) - grouped) / (k - 1)\n"
+    "    return (grouped - baselines).reshape(rewards.shape)\n"
+)
+SURROGATE_RATIO = "    ratio = torch.exp(logprobs - old_logprobs.detach())\n"
+SURROGATE_OBJECTIVE = (
+    "    objective = torch.min(ratio * advantages, "
+    "torch.clamp(ratio, 1 - clip_epsilon, 1 + clip_epsilon) * advantages)\n"
+)
+SURROGATE_RETURN = "    return -(objective * mask).sum() / mask.sum()\n"
+K1_RETURN = "    return ((policy_logprobs - ref_logprobs) * mask.to(policy_logprobs.dtype)).sum(dim=1)\n"
+K3_LOG_RATIO = "    log_ratio = ref_logprobs - policy_logprobs\n"
+K3_RETURN = "    return ((torch.exp(log_ratio) - 1 - log_ratio) * mask.to(policy_logprobs.dtype)).sum(dim=1)\n"
 
 WRONG_ANSWERS = {
     # Lesson 5's script: each step of the exercise text.
@@ -615,6 +631,154 @@ WRONG_ANSWERS = {
         ],
         "mean reward margin",
     ),
+    # Lesson 6, leave_one_out_advantages: the others of the same prompt (rows next to each other), dtype kept.
+    "leave_one_out_baseline_includes_itself": wrong(
+        L6,
+        "leave_one_out_advantages",
+        [
+            (
+                LOO_BODY,
+                LOO_BODY.replace(
+                    "(grouped.sum(dim=1, keepdim=True) - grouped) / (k - 1)", "grouped.mean(dim=1, keepdim=True)"
+                ),
+            )
+        ],
+        "the mean of the other answers of its own prompt",
+    ),
+    "leave_one_out_global_baseline": wrong(
+        L6,
+        "leave_one_out_advantages",
+        [(LOO_BODY, "    return rewards - (rewards.sum() - rewards) / (rewards.shape[0] - 1)\n")],
+        "of its own prompt",
+    ),
+    "leave_one_out_interleaved_groups": wrong(
+        L6,
+        "leave_one_out_advantages",
+        [
+            (
+                LOO_BODY,
+                "    grouped = rewards.reshape(k, -1)\n"
+                "    baselines = (grouped.sum(dim=0, keepdim=True) - grouped) / (k - 1)\n"
+                "    return (grouped - baselines).reshape(rewards.shape)\n",
+            )
+        ],
+        "two prompts with three answers each",
+    ),
+    "leave_one_out_in_float32": wrong(
+        L6,
+        "leave_one_out_advantages",
+        [("    grouped = rewards.reshape(-1, k)\n", "    grouped = rewards.float().reshape(-1, k)\n")],
+        "float64 rewards (do not cast them to float32)",
+    ),
+    # clipped_surrogate_loss: min, the ratio clipped, exp of the log-probability difference, answer tokens only,
+    # old log-probabilities and advantages detached, dtype kept.
+    "surrogate_max_instead_of_min": wrong(
+        L6,
+        "clipped_surrogate_loss",
+        [(SURROGATE_OBJECTIVE, SURROGATE_OBJECTIVE.replace("torch.min(", "torch.max("))],
+        "min(rho A, clip(rho, 0.8, 1.2) A)",
+    ),
+    "surrogate_clips_the_advantage": wrong(
+        L6,
+        "clipped_surrogate_loss",
+        [
+            (
+                SURROGATE_OBJECTIVE,
+                "    clipped = torch.clamp(advantages, 1 - clip_epsilon, 1 + clip_epsilon)\n"
+                "    objective = torch.min(ratio * advantages, ratio * clipped)\n",
+            )
+        ],
+        "clip(rho, 0.8, 1.2) A",
+    ),
+    "surrogate_ratio_of_logprobs": wrong(
+        L6,
+        "clipped_surrogate_loss",
+        [(SURROGATE_RATIO, "    ratio = logprobs / old_logprobs.detach()\n")],
+        "ratios exp(logprobs - old_logprobs)",
+    ),
+    "surrogate_padding_not_masked": wrong(
+        L6,
+        "clipped_surrogate_loss",
+        [(SURROGATE_RETURN, "    return -objective.mean()\n")],
+        "the third column is padding",
+    ),
+    "surrogate_mean_over_all_positions": wrong(
+        L6,
+        "clipped_surrogate_loss",
+        [(SURROGATE_RETURN, "    return -(objective * mask).sum() / mask.numel()\n")],
+        "the mean over the 4 answer tokens",
+    ),
+    "surrogate_old_logprobs_not_detached": wrong(
+        L6,
+        "clipped_surrogate_loss",
+        [(SURROGATE_RATIO, "    ratio = torch.exp(logprobs - old_logprobs)\n")],
+        "no gradient may reach old_logprobs (detach it)",
+    ),
+    "surrogate_advantages_not_detached": wrong(
+        L6,
+        "clipped_surrogate_loss",
+        [("    advantages = advantages.detach().unsqueeze(1)\n", "    advantages = advantages.unsqueeze(1)\n")],
+        "no gradient may reach the advantages (detach them)",
+    ),
+    "surrogate_in_float32": wrong(
+        L6,
+        "clipped_surrogate_loss",
+        [(SURROGATE_RATIO, "    ratio = torch.exp(logprobs.float() - old_logprobs.detach().float())\n")],
+        "float64 log-probabilities (do not cast them to float32)",
+    ),
+    # kl_estimate_k1 and kl_estimate_k3 (one answer cell): the sign, r = pi_ref / pi, k3 not k2, answer tokens summed.
+    "k1_sign_reversed": wrong(
+        L6,
+        "kl_estimate_k1",
+        [(K1_RETURN, K1_RETURN.replace("(policy_logprobs - ref_logprobs)", "(ref_logprobs - policy_logprobs)"))],
+        "(log pi - log pi_ref): the sign matters",
+    ),
+    "k1_not_masked": wrong(
+        L6,
+        "kl_estimate_k1",
+        [(K1_RETURN, "    return (policy_logprobs - ref_logprobs).sum(dim=1)\n")],
+        "the padding column is masked",
+    ),
+    "k1_mean_instead_of_sum": wrong(
+        L6,
+        "kl_estimate_k1",
+        [(K1_RETURN, K1_RETURN.replace(".sum(dim=1)", ".mean(dim=1)"))],
+        "k1 = the sum over answer tokens",
+    ),
+    "k1_in_float32": wrong(
+        L6,
+        "kl_estimate_k1",
+        [(K1_RETURN, "    return ((policy_logprobs.float() - ref_logprobs.float()) * mask).sum(dim=1)\n")],
+        "float64 inputs keep their precision",
+    ),
+    "k3_ratio_pi_over_pi_ref": wrong(
+        L6,
+        "kl_estimate_k1",
+        [(K3_LOG_RATIO, "    log_ratio = policy_logprobs - ref_logprobs\n")],
+        "r = pi_ref / pi",
+        test="kl_estimate_k3_tests",
+    ),
+    "k3_is_k2": wrong(
+        L6,
+        "kl_estimate_k1",
+        [(K3_RETURN, "    return (0.5 * log_ratio**2 * mask.to(policy_logprobs.dtype)).sum(dim=1)\n")],
+        "k3 = sum of (r - 1) - log r",
+        test="kl_estimate_k3_tests",
+    ),
+    "k3_not_masked": wrong(
+        L6,
+        "kl_estimate_k1",
+        [(K3_RETURN, "    return (torch.exp(log_ratio) - 1 - log_ratio).sum(dim=1)\n")],
+        "the padding column is masked",
+        test="kl_estimate_k3_tests",
+    ),
+    "k3_in_float32": wrong(
+        L6,
+        "kl_estimate_k1",
+        [(K3_LOG_RATIO, "    log_ratio = (ref_logprobs - policy_logprobs).float()\n")],
+        "float64 inputs keep their precision",
+        test="kl_estimate_k3_tests",
+    ),
 }
 
 RIGHT_ANSWERS = {
@@ -796,6 +960,98 @@ RIGHT_ANSWERS = {
             ),
         ],
     ),
+    "leave_one_out_loops": right(
+        L6,
+        "leave_one_out_advantages",
+        [
+            (
+                LOO_BODY,
+                "    advantages = torch.empty_like(rewards)\n"
+                "    for start in range(0, len(rewards), k):\n"
+                "        group = rewards[start : start + k]\n"
+                "        for i in range(k):\n"
+                "            others = torch.cat([group[:i], group[i + 1 :]])\n"
+                "            advantages[start + i] = group[i] - others.mean()\n"
+                "    return advantages\n",
+            )
+        ],
+    ),
+    "leave_one_out_scaled_deviation": right(
+        L6,
+        "leave_one_out_advantages",
+        [
+            (
+                LOO_BODY,
+                "    grouped = rewards.view(-1, k)\n"
+                "    return (k / (k - 1) * (grouped - grouped.mean(dim=1, keepdim=True))).flatten()\n",
+            )
+        ],
+    ),
+    "surrogate_where_probabilities_masked_select": right(
+        L6,
+        "clipped_surrogate_loss",
+        [
+            (
+                SURROGATE_RATIO
+                + "    advantages = advantages.detach().unsqueeze(1)\n"
+                + SURROGATE_OBJECTIVE
+                + "    mask = mask.to(objective.dtype)\n"
+                + SURROGATE_RETURN,
+                "    ratio = torch.exp(logprobs) / torch.exp(old_logprobs).detach()\n"
+                "    a = advantages.detach()[:, None]\n"
+                "    clipped = ratio.clamp(1 - clip_epsilon, 1 + clip_epsilon)\n"
+                "    objective = torch.where(ratio * a < clipped * a, ratio * a, clipped * a)\n"
+                "    return -objective[mask.bool()].mean()\n",
+            )
+        ],
+    ),
+    "surrogate_maximum_of_losses_sum_over_count": right(
+        L6,
+        "clipped_surrogate_loss",
+        [
+            (
+                SURROGATE_OBJECTIVE + "    mask = mask.to(objective.dtype)\n" + SURROGATE_RETURN,
+                "    clipped = torch.clamp(ratio, 1 - clip_epsilon, 1 + clip_epsilon)\n"
+                "    losses = torch.maximum(-ratio * advantages, -clipped * advantages)\n"
+                "    return (losses * mask).sum() / mask.count_nonzero()\n",
+            )
+        ],
+    ),
+    "k1_where_sums": right(
+        L6,
+        "kl_estimate_k1",
+        [
+            (
+                K1_RETURN,
+                "    answer = mask.bool()\n"
+                "    policy_sum = torch.where(answer, policy_logprobs, 0).sum(dim=1)\n"
+                "    return policy_sum - torch.where(answer, ref_logprobs, 0).sum(dim=1)\n",
+            )
+        ],
+    ),
+    "k3_expm1": right(
+        L6,
+        "kl_estimate_k1",
+        [
+            (
+                K3_RETURN,
+                K3_RETURN.replace("(torch.exp(log_ratio) - 1 - log_ratio)", "(torch.expm1(log_ratio) - log_ratio)"),
+            )
+        ],
+        test="kl_estimate_k3_tests",
+    ),
+    "k3_rho_minus_log_rho": right(
+        L6,
+        "kl_estimate_k1",
+        [
+            (
+                K3_LOG_RATIO + K3_RETURN,
+                "    rho = torch.exp(ref_logprobs) / torch.exp(policy_logprobs)\n"
+                "    return ((rho - torch.log(rho) - 1) * mask).sum(dim=1)\n",
+            )
+        ],
+        test="kl_estimate_k3_tests",
+    ),
 }
 
 ANSWERS = {**WRONG_ANSWERS, **RIGHT_ANSWERS}
@@ -807,6 +1063,7 @@ FULLY_GRADED = {
     L3: "reward_from_policy_math_log",
     L4: "dpo_loss_detached",
     L5: "ignores_preset_cpu",
+    L6: "leave_one_out_baseline_includes_itself",
 }
 
 
@@ -845,9 +1102,25 @@ def affected_tests(name: str) -> frozenset[str]:
     return frozenset(tests)
 
 
+@cache
+def edited_spans(name: str) -> frozenset[tuple[str, int, int]]:
+    """(cell, start, end) of each solution text that an answer replaces, in the solution's cell."""
+    answer = ANSWERS[name]
+    sources = {grade_id(cell): cell.source for cell in read_lesson(answer.lesson).cells}
+    return frozenset(
+        (cell, sources[cell].index(text), sources[cell].index(text) + len(text)) for cell, text, _ in answer.edits
+    )
+
+
 def compatible(name: str, other: str) -> bool:
-    """Two answers can share a notebook: they edit different cells and touch different test cells."""
-    return not ANSWERS[name].cells & ANSWERS[other].cells and not affected_tests(name) & affected_tests(other)
+    """Two answers can share a notebook: they replace separate texts (lesson 6's k1 and k3 are two functions
+    of one answer cell, each with its own test cell) and touch different test cells."""
+    overlap = any(
+        cell == other_cell and start < other_end and other_start < end
+        for cell, start, end in edited_spans(name)
+        for other_cell, other_start, other_end in edited_spans(other)
+    )
+    return not overlap and not affected_tests(name) & affected_tests(other)
 
 
 def notebook_groups(names: list[str]) -> list[tuple[str, ...]]:
