@@ -662,7 +662,7 @@ WRONG_ANSWERS = {
                 "    return (grouped - baselines).reshape(rewards.shape)\n",
             )
         ],
-        "two prompts with three answers each",
+        "two prompts (rows 0-2 and 3-5)",
     ),
     "leave_one_out_in_float32": wrong(
         L6,
