@@ -46,3 +46,12 @@ SAME_MODEL_TWO_WAYS_ATOL = 1e-5
 # A loss at least this far from log 2 shows that policy and reference differ (with equal models every
 # implicit reward is 0 and the DPO loss is exactly log 2, whatever the log-probabilities are).
 DIFFERENT_MODELS_MIN_GAP = 1e-3
+
+
+def pytest_collection_modifyitems(items):
+    """Slow tests first (the order is stable otherwise). Under `-n 2 --dist loadgroup` each worker takes
+    the next test when it is almost out of work, so long tests started early leave the many short ones to
+    fill the end and both workers finish together; a long test started last kept one worker busy for
+    minutes while the other idled. It also runs a lesson's whole-lesson grading before its graded-cells
+    check (tests/test_lessons.py)."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
