@@ -2,8 +2,9 @@
 JupyterLab on 127.0.0.1, as a student and an instructor use it, with every request that leaves
 127.0.0.1 blocked (an offline classroom).
 
-Screenshots go to runs/browser/ (SCREENSHOTS). Skipped, with one line, where no Chromium is installed
-(`make setup` installs it when run as root).
+A second JupyterLab serves the same folder under /user/alice/, as JupyterHub starts a student's, with no
+course exchange set up. Screenshots go to runs/browser/ (SCREENSHOTS). Skipped, with one line, where no
+Chromium is installed (`make setup` installs it when run as root).
 """
 
 import contextlib
@@ -34,6 +35,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = ROOT / "runs" / "browser"
 LESSON = "03_dpo_derivation"  # math, Japanese and three exercises, and it runs in seconds
 TOY = ROOT / "tests" / "fixtures" / "toy"
+FEEDBACK_PAGE = "files/toy_course/feedback/partial_1/toy/toy.html"  # (of the graded toy class)
 TOKEN = "browser-test-token"
 LOCAL = "http://127.0.0.1:"  # the JupyterLab servers of these tests; every other address is blocked
 if not CHROMIUM.exists():
@@ -309,9 +311,6 @@ def test_a_feedback_page_shows_rendered_math_offline(browser, lab):
     page = open_typeset_page(browser, f"{lab}/{FEEDBACK_PAGE}", "feedback.png")
     assert "\\log" not in page.locator("body").inner_text(), "no raw LaTeX left"
     page.close()
-
-
-FEEDBACK_PAGE = "files/toy_course/feedback/partial_1/toy/toy.html"
 
 
 def grading_page(workspace: Path) -> str:
