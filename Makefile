@@ -2,6 +2,7 @@
 # suite, <= 5 minutes on 2 cores); `make test-all` adds the slow end-to-end runs (CI runs both halves).
 VENV ?= .venv
 PYTHON := $(VENV)/bin/python
+SERVER_EXTENSION := $(VENV)/etc/jupyter/jupyter_server_config.d/autograde.json
 # Half of CPU training time went to glibc's mmap/munmap churn on large tensors; keeping freed memory
 # in the heap made SFT + DPO 1.3-2x faster with identical results.
 export MALLOC_MMAP_THRESHOLD_ = 4294967296
@@ -20,9 +21,16 @@ apt_install = command -v $(1) >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && comman
 # unshare or to no sandbox, and says so. Chromium (with CJK fonts for the lessons' Japanese) is the
 # browser of tests/test_browser.py, driven by Playwright for Python: Playwright's own browser download
 # does not work offline.
-setup: $(VENV)/.installed
+setup: $(VENV)/.installed $(SERVER_EXTENSION)
 	@$(call apt_install,bwrap,bubblewrap,grading will isolate submissions less well (unshare or no sandbox))
 	@$(call apt_install,chromium,chromium fonts-noto-cjk,tests/test_browser.py will be skipped)
+
+# Our Jupyter server extension (autograde/jupyter/assignment_list.py), enabled for every Jupyter started
+# from this environment, as nbgrader's own are (`jupyter server extension enable` refuses a module that
+# no configuration names yet, so the file is copied).
+$(SERVER_EXTENSION): autograde/jupyter/server_extension.json $(VENV)/.installed
+	mkdir -p $(@D)
+	cp $< $@
 
 # torch first, pinned: on its own a dependency resolver picks a multi-GB CUDA build.
 $(VENV)/.installed: pyproject.toml

@@ -15,15 +15,12 @@ import sys
 import tempfile
 from pathlib import Path
 
-from nbgrader.exchange.default.list import ExchangeList
-
 from autograde.course import generate
 from autograde.errors import AutogradeError
 from autograde.lessons import Lesson
 from autograde.runner import CourseDir, run_nbgrader
 
 SETTINGS = Path(sys.prefix) / "etc" / "jupyter" / "nbgrader_config.json"
-LIST_PLUGIN = "autograde.exchange.ListOrExplain"
 HOW_TO_SET_UP = (
     "No course exchange is set up for this Jupyter, so there are no assignments to fetch or submit here. "
     "Classes on a shared JupyterHub: the instructor sets one up with "
@@ -33,18 +30,10 @@ HOW_TO_SET_UP = (
 )
 
 
-class ExchangeNotSetUp(RuntimeError):
-    pass
-
-
-class ListOrExplain(ExchangeList):
-    """nbgrader's list of assignments, which, with no exchange configured, says how to set one up
-    (nbgrader's Assignment List would report a missing /usr/local/share/nbgrader/exchange)."""
-
-    def start(self):
-        if "root" not in self.config.Exchange:
-            raise ExchangeNotSetUp(HOW_TO_SET_UP)
-        return super().start()
+def exchange_is_set_up(config) -> bool:
+    """Whether an nbgrader configuration names an exchange directory (`init_exchange` records one);
+    without one nbgrader would look for /usr/local/share/nbgrader/exchange and report it missing."""
+    return "root" in config.Exchange
 
 
 def init_exchange(root: Path, course_id: str, settings: Path = SETTINGS) -> None:
@@ -64,7 +53,6 @@ def init_exchange(root: Path, course_id: str, settings: Path = SETTINGS) -> None
     config = _read_settings(settings) if settings.is_file() else {}
     config.setdefault("Exchange", {})["root"] = str(root)
     config.setdefault("CourseDirectory", {})["course_id"] = course_id
-    config.setdefault("ExchangeFactory", {})["list"] = LIST_PLUGIN
     settings.parent.mkdir(parents=True, exist_ok=True)
     settings.write_text(json.dumps(config, indent=2) + "\n")
 

@@ -46,3 +46,32 @@ SAME_MODEL_TWO_WAYS_ATOL = 1e-5
 # A loss at least this far from log 2 shows that policy and reference differ (with equal models every
 # implicit reward is 0 and the DPO loss is exactly log 2, whatever the log-probabilities are).
 DIFFERENT_MODELS_MIN_GAP = 1e-3
+
+
+def pytest_collection_modifyitems(config, items):
+    """Slow tests first (the order is stable otherwise). Under `-n 2 --dist loadgroup` each worker takes
+    the next test when it is almost out of work, so long tests started early leave the many short ones to
+    fill the end and both workers finish together; a long test started last kept one worker busy for
+    minutes while the other idled. It also runs a lesson's whole-lesson grading before its graded-cells
+    check (tests/test_lessons.py)."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+    restore_xdist_groups(config, items)
+
+
+def restore_xdist_groups(config, items):
+    """Make `@pytest.mark.xdist_group` work again under `--dist loadgroup`. pytest-xdist 3.8 groups a test
+    by appending "@<group>" to `item._nodeid`, which pytest 9.2 no longer reads (a node's id lives in
+    `item._id`): every group was silently split across the workers (two JupyterLabs and browsers for
+    tests/test_browser.py, a worker waiting on the adversarial grading's lock). Sets the id the way xdist
+    means to; harmless once xdist does it itself (the scheduler reads the last "@" part)."""
+    if not getattr(config.option, "loadgroup", False):
+        return
+    for item in items:
+        names = sorted(
+            {
+                str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+                for mark in item.iter_markers("xdist_group")
+            }
+        )
+        if names and not item.nodeid.endswith("@" + "_".join(names)):
+            item._id = type(item._id).parse(f"{item.nodeid}@{'_'.join(names)}")

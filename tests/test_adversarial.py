@@ -714,6 +714,12 @@ def write_case(name: str, build, context) -> None:
         (path.parent / "math.py").write_text("def log(x): return 0.0\ndef exp(x): return 1.0\n")
 
 
+# The tests that read the class grading: with `--dist loadgroup` they run on one worker, which grades
+# the class, while the other worker runs other tests (with the lock alone it waited, idle, as long as
+# the grading took: 217 s of the suite on a busy machine).
+ONE_CLASS_GRADING = pytest.mark.xdist_group("adversarial_class")
+
+
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     """The whole class graded once: (results by student, seconds, context, connections to the answer
@@ -797,6 +803,7 @@ def test_there_are_enough_cases():
     assert len(CASES) >= 25
 
 
+@ONE_CLASS_GRADING
 @pytest.mark.parametrize("name", list(CASES))
 def test_case_gets_its_exact_score(graded, name):
     results, _, _, _ = graded
@@ -821,6 +828,7 @@ def assert_exact_result(name: str, result) -> None:
         assert "\n" not in result.failure
 
 
+@ONE_CLASS_GRADING
 def test_honest_students_keep_their_scores(graded):
     results, _, context, _ = graded
     assert {name: results[name].score for name in HONEST} == HONEST
@@ -832,11 +840,13 @@ def test_honest_students_keep_their_scores(graded):
     assert {name: exported[name] for name in HONEST} == HONEST
 
 
+@ONE_CLASS_GRADING
 def test_class_is_graded_in_bounded_time(graded):
     _, seconds, _, _ = graded
     assert seconds < CLASS_SECONDS
 
 
+@ONE_CLASS_GRADING
 def test_nothing_escaped_the_sandbox(graded):
     _, _, context, connections = graded
     if not sandboxed():
@@ -846,6 +856,7 @@ def test_nothing_escaped_the_sandbox(graded):
     assert nbformat.read(StudentNotebook(context["out"], "full", "toy").submitted, as_version=4).cells
 
 
+@ONE_CLASS_GRADING
 def test_summary_has_one_row_per_student_with_a_readable_reason(graded):
     _, _, context, _ = graded
     with (context["out"] / "summary.csv").open(newline="") as file:
@@ -856,6 +867,7 @@ def test_summary_has_one_row_per_student_with_a_readable_reason(graded):
             assert case.failure in rows[name]["failure"] and "Traceback" not in rows[name]["failure"]
 
 
+@ONE_CLASS_GRADING
 def test_long_output_is_cut_off_at_the_limit(graded):
     """2 MB of prints: the grader keeps the first output_kb and says it cut the rest off."""
     _, _, context, _ = graded
@@ -864,6 +876,7 @@ def test_long_output_is_cut_off_at_the_limit(graded):
     assert "output cut off by the grader" in notebook.read_text()
 
 
+@ONE_CLASS_GRADING
 def test_output_bomb_leaves_a_small_notebook(graded):
     """Endless prints are stopped either by the grader's cut-off or, when the grader reads them too late
     on a busy machine, by the kernel's own memory limit (a MemoryError in the print, seen in CI's fresh
@@ -875,6 +888,7 @@ def test_output_bomb_leaves_a_small_notebook(graded):
     assert "output cut off by the grader" in text or '"ename": "MemoryError"' in text
 
 
+@ONE_CLASS_GRADING
 def test_a_cell_stopped_at_its_limit_says_so_in_the_feedback(graded):
     """infinite_loop's loop is interrupted at the cell limit; the student reads why, not only a
     KeyboardInterrupt."""
@@ -883,6 +897,7 @@ def test_a_cell_stopped_at_its_limit_says_so_in_the_feedback(graded):
     assert "CellTimeLimit: the grader interrupted this cell: it " in html.unescape(re.sub(r"<[^>]+>", "", feedback))
 
 
+@ONE_CLASS_GRADING
 def test_a_submission_s_processes_share_one_memory_limit(graded):
     """tree_memory_bomb's six children, 3 GB together, in a 2 GB control group: the kernel killed some
     of them (whether or not the cell waiting for them got to its end before the cell time limit), and

@@ -2,10 +2,12 @@
 JupyterLab on 127.0.0.1, as a student and an instructor use it, with every request that leaves
 127.0.0.1 blocked (an offline classroom).
 
-Screenshots go to runs/browser/ (SCREENSHOTS). Skipped, with one line, where no Chromium is installed
-(`make setup` installs it when run as root).
+A second JupyterLab serves the same folder under /user/alice/, as JupyterHub starts a student's, with no
+course exchange set up. Screenshots go to runs/browser/ (SCREENSHOTS). Skipped, with one line, where no
+Chromium is installed (`make setup` installs it when run as root).
 """
 
+import contextlib
 import os
 import re
 import socket
@@ -20,6 +22,8 @@ import pytest
 from nbgrader import utils
 from nbgrader.api import Gradebook
 
+from autograde.exchange import HOW_TO_SET_UP
+from autograde.jupyter.assignment_list import NO_EXCHANGE
 from autograde.run_all import RAISES_TAG
 
 # One JupyterLab and one browser serve every test here: with `pytest -n N --dist loadgroup` they stay on
@@ -31,7 +35,9 @@ CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = ROOT / "runs" / "browser"
 LESSON = "03_dpo_derivation"  # math, Japanese and three exercises, and it runs in seconds
 TOY = ROOT / "tests" / "fixtures" / "toy"
+FEEDBACK_PAGE = "files/toy_course/feedback/partial_1/toy/toy.html"  # (of the graded toy class)
 TOKEN = "browser-test-token"
+LOCAL = "http://127.0.0.1:"  # the JupyterLab servers of these tests; every other address is blocked
 if not CHROMIUM.exists():
     pytest.skip(
         f"no Chromium at {CHROMIUM}: run `make setup` as root, or `apt-get install chromium fonts-noto-cjk`",
@@ -81,8 +87,29 @@ def first_exercise_solved(notebook: nbformat.NotebookNode) -> nbformat.NotebookN
 @pytest.fixture(scope="module")
 def lab(workspace, tmp_path_factory):
     """JupyterLab on 127.0.0.1 with a token; nbgrader's configuration is ours, with the toy class as
-    the formgrader's course. Yields the base URL."""
-    config = tmp_path_factory.mktemp("config")
+    the formgrader's course, and a course exchange with the toy lesson released. Yields the base URL."""
+    config = nbgrader_config(workspace, tmp_path_factory.mktemp("config"))
+    # The exchange for the Assignment List (tests/test_exchange.py checks the whole workflow); its
+    # settings sit beside the config file above.
+    settings = ["--settings", str(config / "nbgrader_config.json")]
+    autograde("exchange", "init", "--root", str(config / "exchange"), "--course", "rlhf", *settings)
+    autograde("exchange", "release", "toy", "--source", str(TOY), "--course-dir", str(config / "instructor"), *settings)
+    with jupyterlab(workspace, config, "/") as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def hub_lab(workspace, tmp_path_factory):
+    """A student's JupyterLab as JupyterHub starts it, under /user/alice/, on a machine where no course
+    exchange is set up yet. Yields the base URL (ending in /user/alice)."""
+    config = nbgrader_config(workspace, tmp_path_factory.mktemp("hub-config"))
+    with jupyterlab(workspace, config, "/user/alice/") as base:
+        yield base
+
+
+def nbgrader_config(workspace: Path, config: Path) -> Path:
+    """A Jupyter configuration folder: our nbgrader configuration with the toy class as the formgrader's
+    course, and JupyterLab's user settings."""
     (config / "nbgrader_config.py").write_text(
         "c = get_config()  # noqa: F821\n"
         f"load_subconfig({str(ROOT / 'autograde' / 'nbgrader_config.py')!r})  # noqa: F821\n"
@@ -92,15 +119,17 @@ def lab(workspace, tmp_path_factory):
         # The student's record of submissions, kept out of the real ~/.local/share/jupyter/nbgrader_cache.
         f"c.Exchange.cache = {str(config / 'nbgrader_cache')!r}\n"
     )
-    # A course exchange with the toy lesson released, for the Assignment List (tests/test_exchange.py
-    # checks the whole workflow); its settings sit beside the config file above.
-    settings = ["--settings", str(config / "nbgrader_config.json")]
-    autograde("exchange", "init", "--root", str(config / "exchange"), "--course", "rlhf", *settings)
-    autograde("exchange", "release", "toy", "--source", str(TOY), "--course-dir", str(config / "instructor"), *settings)
     # A user settings folder of its own, where JupyterLab does not ask whether to fetch its news.
     settings = config / "settings" / "@jupyterlab" / "apputils-extension"
     settings.mkdir(parents=True)
     (settings / "notification.jupyterlab-settings").write_text('{"fetchNews": "false"}')
+    return config
+
+
+@contextlib.contextmanager
+def jupyterlab(workspace: Path, config: Path, base_url: str):
+    """JupyterLab serving `workspace` under `base_url`, with the Jupyter configuration in `config` (added
+    to this environment's, which enables our server extensions). Yields the base URL, without its final /."""
     port = free_port()
     environment = {
         **os.environ,
@@ -115,6 +144,7 @@ def lab(workspace, tmp_path_factory):
         "--no-browser",
         "--ServerApp.ip=127.0.0.1",
         f"--ServerApp.port={port}",
+        f"--ServerApp.base_url={base_url}",
         f"--IdentityProvider.token={TOKEN}",
         f"--ServerApp.root_dir={workspace}",
         f"--LabApp.workspaces_dir={config / 'workspaces'}",
@@ -128,7 +158,7 @@ def lab(workspace, tmp_path_factory):
     server = subprocess.Popen(
         argv, cwd=workspace, env=environment, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
     )
-    base = f"http://127.0.0.1:{port}"
+    base = f"http://127.0.0.1:{port}{base_url.rstrip('/')}"
     try:
         wait_for_server(base, server, config / "lab.log")
         yield base
@@ -160,7 +190,7 @@ def wait_for_server(base: str, server: subprocess.Popen, log: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def browser(lab):
+def browser():
     from playwright.sync_api import sync_playwright  # (imported here: only this test needs it)
 
     with sync_playwright() as playwright:
@@ -171,7 +201,7 @@ def browser(lab):
             "**/*",
             lambda route: (
                 route.continue_()
-                if route.request.url.startswith(lab)
+                if route.request.url.startswith(LOCAL)
                 else (context.blocked.append(route.request.url), route.abort())
             ),
         )
@@ -272,28 +302,35 @@ def test_the_formgrader_lists_the_graded_class_and_typesets_math(browser, lab, w
     students = len(list((workspace / "toy_course" / "submitted").iterdir()))
     cells = [text.strip() for text in row.locator("td").all_inner_texts()]
     assert cells[0] == "toy" and str(students) in cells, f"the toy lesson with its {students} submissions: {cells}"
-
-    # A submission's grading page: rendered by the formgrader, math typeset offline too.
-    with Gradebook(f"sqlite:///{workspace / 'toy_course' / 'gradebook.db'}") as gradebook:
-        submission = gradebook.find_submission_notebook("toy", "toy", "partial_1").id
-    page.goto(f"{lab}/formgrader/submissions/{submission}/?token={TOKEN}")
-    page.wait_for_selector(".MathJax", timeout=60_000)
-    page.screenshot(path=SCREENSHOTS / "formgrader_submission.png")
-    assert page.locator(".MathJax").count() >= 2, "both formulas of the toy lesson are typeset"
-    assert not browser.blocked, f"the page loaded from outside: {browser.blocked}"
     page.close()
+    # A submission's grading page: rendered by the formgrader, math typeset offline too.
+    open_typeset_page(browser, f"{lab}/{grading_page(workspace)}", "formgrader_submission.png").close()
 
 
 def test_a_feedback_page_shows_rendered_math_offline(browser, lab):
+    page = open_typeset_page(browser, f"{lab}/{FEEDBACK_PAGE}", "feedback.png")
+    assert "\\log" not in page.locator("body").inner_text(), "no raw LaTeX left"
+    page.close()
+
+
+def grading_page(workspace: Path) -> str:
+    """The formgrader's grading page of one submission of the toy class."""
+    with Gradebook(f"sqlite:///{workspace / 'toy_course' / 'gradebook.db'}") as gradebook:
+        submission = gradebook.find_submission_notebook("toy", "toy", "partial_1").id
+    return f"formgrader/submissions/{submission}/"
+
+
+def open_typeset_page(browser, url: str, screenshot: str):
+    """`url` opened, once MathJax has typeset it; checks that both formulas of the toy lesson are and
+    that nothing was loaded from outside 127.0.0.1. Returns the page."""
     page = browser.new_page()
-    page.goto(f"{lab}/files/toy_course/feedback/partial_1/toy/toy.html?token={TOKEN}")
+    page.goto(f"{url}?token={TOKEN}")
     page.wait_for_selector(".MathJax", timeout=60_000)
     page.wait_for_timeout(500)  # the last formulas
-    page.screenshot(path=SCREENSHOTS / "feedback.png", full_page=True)
+    page.screenshot(path=SCREENSHOTS / screenshot, full_page=True)
     assert page.locator(".MathJax").count() >= 2, "both formulas of the toy lesson are typeset"
-    assert "\\log" not in page.locator("body").inner_text(), "no raw LaTeX left"
     assert not browser.blocked, f"the page loaded from outside: {browser.blocked}"
-    page.close()
+    return page
 
 
 def test_the_assignment_list_fetches_and_submits_a_released_lesson(browser, lab, workspace):
@@ -310,4 +347,32 @@ def test_the_assignment_list_fetches_and_submits_a_released_lesson(browser, lab,
     page.locator("#submitted_assignments_list .list_item", has_text="toy").first.wait_for(timeout=60_000)
     page.screenshot(path=SCREENSHOTS / "assignment_list.png")
     assert (workspace / "toy" / "toy.ipynb").is_file(), "fetched into the student's Jupyter folder"
+    page.close()
+
+
+@pytest.mark.parametrize("which", ["feedback", "grading"])
+def test_math_is_typeset_offline_under_a_jupyterhub_user_url(browser, hub_lab, workspace, which):
+    path = FEEDBACK_PAGE if which == "feedback" else grading_page(workspace)
+    page = open_typeset_page(browser, f"{hub_lab}/{path}", f"hub_{which}.png")
+    scripts = page.evaluate("() => Array.from(document.scripts, script => script.src)")
+    assert f"{hub_lab}/static/jupyter_server_mathjax/MathJax.js" in {src.split("?")[0] for src in scripts}, scripts
+    page.close()
+
+
+def test_with_no_exchange_the_assignment_list_says_how_to_set_one_up(browser, hub_lab):
+    page = browser.new_page()
+    page.goto(f"{hub_lab}/lab?reset&token={TOKEN}")
+    page.wait_for_function(
+        "() => window.jupyterapp?.commands.hasCommand('nbgrader:open-assignment-list')", timeout=120_000
+    )
+    page.evaluate("() => { window.jupyterapp.commands.execute('nbgrader:open-assignment-list'); }")
+    explanation = page.locator("#released_assignments_list_error")
+    explanation.wait_for(timeout=60_000)
+    page.screenshot(path=SCREENSHOTS / "assignment_list_no_exchange.png")
+    assert page.locator("#course_list_default").inner_text().strip() == NO_EXCHANGE, (
+        "the course menu says that no exchange is set up (needs our server extension: run `make setup`)"
+    )
+    assert explanation.inner_text().strip() == HOW_TO_SET_UP
+    shown = page.locator("#nbgrader-assignment-list").inner_text()
+    assert "Error" not in shown and "Traceback" not in shown, shown
     page.close()

@@ -11,12 +11,11 @@ from pathlib import Path
 import nbformat
 import pytest
 from nbgrader import utils
-from nbgrader.auth import Authenticator
-from nbgrader.coursedir import CourseDirectory
-from traitlets.config import Config, PyFileConfigLoader
 
+from autograde import exchange
 from autograde.errors import AutogradeError
-from autograde.exchange import HOW_TO_SET_UP, LIST_PLUGIN, ExchangeNotSetUp, ListOrExplain, init_exchange
+from autograde.exchange import HOW_TO_SET_UP, init_exchange
+from autograde.jupyter.assignment_list import NO_EXCHANGE, AssignmentListOrExplain
 
 ROOT = Path(__file__).resolve().parents[1]
 TOY = ROOT / "tests" / "fixtures" / "toy"
@@ -86,22 +85,35 @@ def test_release_fetch_submit_collect_grade_and_return_feedback(tmp_path):
         assert "static/jupyter_server_mathjax/MathJax.js" in html and "cdnjs" not in html, "math offline"
 
 
-def test_with_no_exchange_the_assignment_list_says_how_to_set_one_up():
-    config = PyFileConfigLoader("nbgrader_config.py", path=str(ROOT)).load_config()
-    assert config.ExchangeFactory.list == LIST_PLUGIN, "Jupyter started in the repository uses the plugin"
-    with pytest.raises(ExchangeNotSetUp, match="python -m autograde exchange init") as raised:
-        ListOrExplain(config=config).start()
-    assert str(raised.value) == HOW_TO_SET_UP
+def assignment_list(root_dir: Path) -> AssignmentListOrExplain:
+    """The Assignment List's backend as our server extension installs it, for a Jupyter started in root_dir."""
+    manager = AssignmentListOrExplain()
+    manager.root_dir = str(root_dir)
+    return manager
 
 
-def test_a_configured_exchange_lists_its_released_assignments(tmp_path):
-    init_exchange(tmp_path / "exchange", "rlhf", tmp_path / "nbgrader_config.json")
+def test_with_no_exchange_the_assignment_list_says_how_to_set_one_up(tmp_path, monkeypatch):
+    if exchange.SETTINGS.is_file():
+        pytest.skip(f"this environment has an exchange set up ({exchange.SETTINGS})")
+    monkeypatch.setenv("JUPYTER_CONFIG_PATH", str(tmp_path / "jupyter"))  # nothing there either
+    manager = assignment_list(tmp_path)
+    # The course menu shows NO_EXCHANGE (nbgrader's page says "Error fetching courses!" when this fails),
+    # and its assignment lists show the how-to text.
+    assert manager.list_courses() == {"success": True, "value": [NO_EXCHANGE]}
+    assert manager.list_assignments(course_id=NO_EXCHANGE) == {"success": False, "value": HOW_TO_SET_UP}
+    assert "python -m autograde exchange init" in HOW_TO_SET_UP
+
+
+def test_a_configured_exchange_lists_its_released_assignments(tmp_path, monkeypatch):
+    settings = tmp_path / "jupyter" / "nbgrader_config.json"
+    init_exchange(tmp_path / "exchange", "rlhf", settings)
     (tmp_path / "exchange" / "rlhf" / "outbound" / "lesson").mkdir(parents=True)
-    config = Config(Exchange={"root": str(tmp_path / "exchange")}, CourseDirectory={"course_id": "rlhf"})
-    listed = ListOrExplain(
-        coursedir=CourseDirectory(config=config), authenticator=Authenticator(config=config), config=config
-    ).start()
-    assert [(entry["course_id"], entry["assignment_id"], entry["status"]) for entry in listed] == [
+    monkeypatch.setenv("JUPYTER_CONFIG_PATH", str(settings.parent))
+    manager = assignment_list(tmp_path)
+    assert manager.list_courses() == {"success": True, "value": ["rlhf"]}
+    listed = manager.list_assignments(course_id="rlhf")
+    assert listed["success"], listed["value"]
+    assert [(entry["course_id"], entry["assignment_id"], entry["status"]) for entry in listed["value"]] == [
         ("rlhf", "lesson", "released")
     ]
 
