@@ -18,7 +18,8 @@ from pathlib import Path
 from autograde.course import generate
 from autograde.errors import AutogradeError
 from autograde.lessons import Lesson
-from autograde.runner import CourseDir, run_nbgrader
+from autograde.paths import CourseDir, StudentNotebook
+from autograde.runner import run_nbgrader
 
 SETTINGS = Path(sys.prefix) / "etc" / "jupyter" / "nbgrader_config.json"
 HOW_TO_SET_UP = (
@@ -122,7 +123,7 @@ def _copy_submission_records(course_dir: Path, lesson: Lesson) -> None:
     it reads from the feedback folder. nbgrader's own autograde and generate_feedback carry them there;
     `python -m autograde grade` brings only the notebook back from its sandbox, so copy them from submitted/."""
     for feedback in sorted((course_dir / "feedback").glob(f"*/{lesson.id}")):
-        submitted = course_dir / "submitted" / feedback.parent.name / lesson.id
+        submitted = StudentNotebook(course_dir, feedback.parent.name, lesson.id).submitted.parent
         for record in ("timestamp.txt", "submission_secret.txt"):
             if (submitted / record).is_file() and not (feedback / record).exists():
                 shutil.copyfile(submitted / record, feedback / record)
