@@ -1,5 +1,5 @@
 # Two commands for a new user: `make demo` (set up + the embedded pipeline) and `make test` (the fast
-# suite, <= 5 minutes on 2 cores); `make test-all` adds the slow end-to-end runs (CI runs both halves).
+# suite, <= 5 minutes on 2 cores); `make test-all` adds the slow end-to-end runs in the same session (what CI runs).
 VENV ?= .venv
 PYTHON := $(VENV)/bin/python
 SERVER_EXTENSION := $(VENV)/etc/jupyter/jupyter_server_config.d/autograde.json
