@@ -46,18 +46,18 @@ demo: setup
 # The tiny reference model first, with both cores (cached: seconds when it exists), so that no graded
 # notebook cell has to train it within nbgrader's cell time limit. Then two workers with one thread
 # each: two-thread torch processes competing for two cores spin in OpenMP and ran 3x slower here.
-# Tests marked `slow` (end-to-end runs of more than ~20 s, see pyproject.toml) are left to test-slow.
+# Tests marked `slow` (end-to-end runs of more than ~20 s, see pyproject.toml) are left out of the fast
+# selection; `make test SELECT=` selects every test in one session, which is what test-all and CI run.
+SELECT ?= -m "not slow"
 test: setup
 	$(PYTHON) -m rlhf_lab build-reference
-	OMP_NUM_THREADS=1 $(PYTHON) -m pytest -q -n 2 --dist loadgroup -m "not slow"
+	OMP_NUM_THREADS=1 $(PYTHON) -m pytest -q -n 2 --dist loadgroup $(SELECT)
 
-test-slow: setup
-	$(PYTHON) -m rlhf_lab build-reference
-	OMP_NUM_THREADS=1 $(PYTHON) -m pytest -q -n 2 --dist loadgroup -m slow
+test-slow:
+	$(MAKE) test SELECT='-m slow'
 
-test-all: setup
-	$(PYTHON) -m rlhf_lab build-reference
-	OMP_NUM_THREADS=1 $(PYTHON) -m pytest -q -n 2 --dist loadgroup
+test-all:
+	$(MAKE) test SELECT=
 
 course: setup
 	$(PYTHON) -m autograde generate
