@@ -6,11 +6,15 @@ import json
 import sys
 from pathlib import Path
 
+import nbformat
+
+from autograde.catalogs import Catalog
 from autograde.class_grading import grade_class
 from autograde.course import generate
+from autograde.editions import update_guide_catalogs, update_lesson_catalogs
 from autograde.errors import AutogradeError
 from autograde.exchange_cli import add_exchange_command
-from autograde.lessons import select_lessons
+from autograde.lessons import find_lessons, select_lessons
 from autograde.limits import Limits
 from autograde.paths import REPO_ROOT, lesson_notebook
 from autograde.results import SubmissionResult
@@ -50,6 +54,13 @@ def _parser() -> argparse.ArgumentParser:
         help="where the student versions go (default: course/)",
     )
     command.set_defaults(run=_generate)
+
+    command = commands.add_parser(
+        "translations",
+        parents=[source],
+        help="bring the translation catalogs (locale/) in step with the lessons and guides",
+    )
+    command.set_defaults(run=_translations)
 
     command = commands.add_parser("check", parents=[source], help="grade one notebook against the hidden tests")
     command.add_argument("notebook", type=Path, metavar="NOTEBOOK")
@@ -125,6 +136,20 @@ def _generate(arguments) -> None:
     generate(arguments.source, arguments.course, lessons)
     for lesson in lessons:
         print(lesson_notebook(arguments.course, lesson.id))
+
+
+def _translations(arguments) -> None:
+    for lesson in find_lessons(arguments.source):
+        source = nbformat.read(lesson.source_notebook, as_version=4)
+        for path in update_lesson_catalogs(lesson.id, source):
+            _print_catalog(path)
+    for path in update_guide_catalogs():
+        _print_catalog(path)
+
+
+def _print_catalog(path: Path) -> None:
+    problems, name = Catalog(path).problems(), path.relative_to(REPO_ROOT)
+    print(f"{name}: {len(problems)} messages to translate or check" if problems else name)
 
 
 def _check(arguments) -> None:
