@@ -198,6 +198,7 @@ WRONG_ANSWERS = {
             )
         ],
         "element 0 of tensors does not require grad",
+        test="dpo_loss_tests_loss",
     ),
     "extract_conversation_without_assistant": wrong(
         L4,
@@ -245,6 +246,7 @@ WRONG_ANSWERS = {
             )
         ],
         "use F.logsigmoid",
+        test="dpo_loss_tests_loss",
     ),
     # Lesson 1, last_token_pool: the last real token, with right padding, left padding and none.
     "last_token_pool_mask_sum_minus_one": wrong(
@@ -507,6 +509,24 @@ WRONG_ANSWERS = {
         [('    question = turns[0].replace("Human: ", "")\n', "    question = turns[0]\n")],
         "question: expected 'What is Python?'",
     ),
+    "extract_conversation_first_human_only": wrong(
+        L4,
+        "extract_conversation",
+        [('    question = turns[0].replace("Human: ", "")\n', '    question = turns[0].replace("Human: ", "", 1)\n')],
+        "question: remove every 'Human: ', not only the first",
+    ),
+    "extract_conversation_last_assistant": wrong(
+        L4,
+        "extract_conversation",
+        [('    turns = dialogue.split("Assistant: ")\n', '    turns = dialogue.rsplit("Assistant: ", 1)\n')],
+        "answer: the second part of the split at 'Assistant: '",
+    ),
+    "extract_conversation_answer_to_the_end": wrong(
+        L4,
+        "extract_conversation",
+        [('    turns = dialogue.split("Assistant: ")\n', '    turns = dialogue.split("Assistant: ", 1)\n')],
+        "answer: the second part of the split at 'Assistant: '",
+    ),
     # make_pair and fits_length: the eos argument; both limits, counted with prompt and chosen encoded apart.
     "make_pair_fixed_eos": wrong(
         L4,
@@ -516,6 +536,7 @@ WRONG_ANSWERS = {
             ('"rejected": answer + eos_token,', '"rejected": answer + "<|endoftext|>",'),
         ],
         "use the eos_token argument, not a fixed string",
+        test="make_pair_fits_length_tests_make_pair",
     ),
     "fits_length_joint_encoding": wrong(
         L4,
@@ -529,24 +550,28 @@ WRONG_ANSWERS = {
             )
         ],
         "(prompt and chosen encoded separately): expected False, got True",
+        test="make_pair_fits_length_tests_fits_length",
     ),
     "fits_length_strict_limits": wrong(
         L4,
         "make_pair_fits_length",
         [(FITS_LENGTH_RETURN, FITS_LENGTH_RETURN.replace("<=", "<"))],
         "expected True, got False",
+        test="make_pair_fits_length_tests_fits_length",
     ),
     "fits_length_counts_rejected": wrong(
         L4,
         "make_pair_fits_length",
         [('pair["prompt"], pair["chosen"])', 'pair["prompt"], pair["rejected"])')],
         "expected False, got True",
+        test="make_pair_fits_length_tests_fits_length",
     ),
     "fits_length_without_prompt_limit": wrong(
         L4,
         "make_pair_fits_length",
         [("    return len(prompt_ids) <= max_prompt_tokens and ", "    return ")],
         "expected False, got True",
+        test="make_pair_fits_length_tests_fits_length",
     ),
     "fits_length_default_limits_only": wrong(
         L4,
@@ -560,6 +585,7 @@ WRONG_ANSWERS = {
             )
         ],
         "expected False, got True",
+        test="make_pair_fits_length_tests_fits_length",
     ),
     # completion_logprobs: shifted by one, completion tokens only, float32, differentiable.
     "completion_logprobs_mask_not_shifted": wrong(
@@ -591,6 +617,7 @@ WRONG_ANSWERS = {
         "dpo_loss",
         [(".mean()\n    return loss,", ".sum()\n    return loss,")],
         "mean loss of three pairs",
+        test="dpo_loss_tests_loss",
     ),
     "dpo_loss_rewards_not_detached": wrong(
         L4,
@@ -602,12 +629,14 @@ WRONG_ANSWERS = {
             )
         ],
         "the returned rewards should be detached",
+        test="dpo_loss_tests_loss",
     ),
     "reward_accuracy_counts_ties": wrong(
         L4,
         "dpo_loss",
         [("(chosen_rewards > rejected_rewards)", "(chosen_rewards >= rejected_rewards)")],
-        "reward accuracy with one right, one wrong and one tied pair",
+        "reward accuracy of two right, one wrong and one tied pair (a tie counts as wrong)",
+        test="dpo_loss_tests_accuracy",
     ),
     "reward_accuracy_returns_a_tensor": wrong(
         L4,
@@ -618,7 +647,15 @@ WRONG_ANSWERS = {
                 "(chosen_rewards > rejected_rewards).float().mean()",
             )
         ],
-        "reward_accuracy and reward_margin should return Python floats",
+        "reward_accuracy should return a Python float (.item()), got Tensor",
+        test="dpo_loss_tests_accuracy",
+    ),
+    "reward_margin_returns_a_tensor": wrong(
+        L4,
+        "dpo_loss",
+        [("(chosen_rewards - rejected_rewards).mean().item()", "(chosen_rewards - rejected_rewards).mean()")],
+        "reward_margin should return a Python float (.item()), got Tensor",
+        test="dpo_loss_tests_margin",
     ),
     "reward_margin_absolute": wrong(
         L4,
@@ -629,7 +666,8 @@ WRONG_ANSWERS = {
                 "(chosen_rewards - rejected_rewards).abs().mean().item()",
             )
         ],
-        "mean reward margin",
+        "reward margin: the mean of r_hat_w - r_hat_l over pairs with margins 0.2 and -0.4",
+        test="dpo_loss_tests_margin",
     ),
     # Lesson 6, leave_one_out_advantages: the others of the same prompt (rows next to each other), dtype kept.
     "leave_one_out_baseline_includes_itself": wrong(
@@ -888,6 +926,18 @@ RIGHT_ANSWERS = {
     "reward_from_policy_single_log": right(
         L3, "reward_from_policy", [(REWARD_FROM_POLICY_RETURN, "    return beta * sympy.log(pi_r * Z / pi_ref)\n")]
     ),
+    # Solved for r with sympy and a Symbol("r") of the student's own: the test's reward symbol is another one.
+    "reward_from_policy_solved_for_r": right(
+        L3,
+        "reward_from_policy",
+        [
+            (
+                REWARD_FROM_POLICY_RETURN,
+                '    r = sympy.Symbol("r", real=True)\n'
+                "    return sympy.solve(sympy.Eq(pi_r, pi_ref * sympy.exp(r / beta) / Z), r)[0]\n",
+            )
+        ],
+    ),
     "reward_difference_written_out": right(
         L3,
         "reward_difference",
@@ -910,18 +960,24 @@ RIGHT_ANSWERS = {
         [
             (
                 EXTRACT_BODY,
-                '    question, marker, answer = dialogue.partition("Assistant: ")\n'
+                '    question, marker, rest = dialogue.partition("Assistant: ")\n'
                 "    if not marker:\n"
                 '        return "", ""\n'
+                '    answer = rest.split("Assistant: ")[0]\n'
                 '    return question.replace("Human: ", "").strip(), answer.strip()\n',
             )
         ],
     ),
-    "make_pair_fits_length_by_hand": right(
+    "make_pair_f_string": right(
+        L4,
+        "make_pair_fits_length",
+        [('"prompt": format_prompt(question),', '"prompt": f"### Question: {question}\\n### Answer: ",')],
+        test="make_pair_fits_length_tests_make_pair",
+    ),
+    "fits_length_by_hand": right(
         L4,
         "make_pair_fits_length",
         [
-            ('"prompt": format_prompt(question),', '"prompt": f"### Question: {question}\\n### Answer: ",'),
             (
                 FITS_LENGTH_RETURN,
                 '    n_prompt = len(tokenizer(pair["prompt"])["input_ids"])\n'
@@ -929,6 +985,7 @@ RIGHT_ANSWERS = {
                 "    return n_prompt <= max_prompt_tokens and n_prompt + n_chosen <= max_total_tokens\n",
             ),
         ],
+        test="make_pair_fits_length_tests_fits_length",
     ),
     "completion_logprobs_cross_entropy": right(
         L4,
@@ -949,16 +1006,31 @@ RIGHT_ANSWERS = {
             (
                 "loss = -F.logsigmoid(chosen_rewards - rejected_rewards).mean()",
                 "loss = -F.logsigmoid(beta * ((policy_chosen - policy_rejected) - (ref_chosen - ref_rejected))).mean()",
-            ),
+            )
+        ],
+        test="dpo_loss_tests_loss",
+    ),
+    "reward_accuracy_counted": right(
+        L4,
+        "dpo_loss",
+        [
             (
                 "(chosen_rewards > rejected_rewards).float().mean().item()",
                 "float((chosen_rewards > rejected_rewards).sum()) / len(chosen_rewards)",
-            ),
+            )
+        ],
+        test="dpo_loss_tests_accuracy",
+    ),
+    "reward_margin_difference_of_means": right(
+        L4,
+        "dpo_loss",
+        [
             (
                 "(chosen_rewards - rejected_rewards).mean().item()",
                 "float(chosen_rewards.mean() - rejected_rewards.mean())",
-            ),
+            )
         ],
+        test="dpo_loss_tests_margin",
     ),
     "leave_one_out_loops": right(
         L6,
