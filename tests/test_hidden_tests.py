@@ -616,7 +616,7 @@ WRONG_ANSWERS = {
         L4,
         "dpo_loss",
         [(".mean()\n    return loss,", ".sum()\n    return loss,")],
-        "mean loss of three pairs",
+        "mean loss of two pairs with margins -200 and 0 (the mean over pairs, not the sum",
         test="dpo_loss_tests_loss",
     ),
     "dpo_loss_rewards_not_detached": wrong(
