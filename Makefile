@@ -8,7 +8,7 @@ SERVER_EXTENSION := $(VENV)/etc/jupyter/jupyter_server_config.d/autograde.json
 export MALLOC_MMAP_THRESHOLD_ = 4294967296
 export MALLOC_TRIM_THRESHOLD_ = 4294967296
 
-.PHONY: setup demo test test-slow test-all course notebooks clean
+.PHONY: setup demo test test-slow test-all course translations notebooks clean
 
 # $(call apt_install,COMMAND,PACKAGES,WHAT GOES WITHOUT IT): Debian packages that `make setup` installs
 # when it runs as root with apt-get, best effort; otherwise it says what is lost and how to install them.
@@ -59,8 +59,13 @@ test-slow:
 test-all:
 	$(MAKE) test SELECT=
 
+# Both editions of every lesson (course/ja/, course/en/) and the translated guides (docs/ja/).
 course: setup
 	$(PYTHON) -m autograde generate
+
+# The translation catalogs (locale/) in step with the lessons and guides; prints what is left to translate.
+translations: setup
+	$(PYTHON) -m autograde translations
 
 clean:
 	rm -rf runs

@@ -52,7 +52,7 @@ def answered(released: Path, answer: str, prelude: str) -> nbformat.NotebookNode
     """The released toy notebook with every stub replaced by `answer`, after code `prelude`."""
     notebook = nbformat.read(released, as_version=4)
     for cell in notebook.cells:
-        cell.source = cell.source.replace("raise NotImplementedError()", answer)
+        cell.source = cell.source.replace('raise NotImplementedError("exercise not done yet")', answer)
     notebook.cells.insert(2, nbformat.v4.new_code_cell(prelude, id="student_prelude"))
     return notebook
 
@@ -165,7 +165,7 @@ def test_generate_is_deterministic_and_gives_the_student_version(tmp_path, sampl
     notebook = nbformat.read(generated, as_version=4)
     code = [cell for cell in notebook.cells if cell.cell_type == "code"]
     assert all(cell.outputs == [] and cell.execution_count is None for cell in code)
-    assert sum("raise NotImplementedError()" in cell.source for cell in code) == 3
+    assert sum('raise NotImplementedError("exercise not done yet")' in cell.source for cell in code) == 3
 
 
 def test_check_full_solution_gets_every_point(capsys):
