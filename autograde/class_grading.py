@@ -31,13 +31,12 @@ def grade_class(
     out: Path,
     source: Path,
     jobs: int,
-    timeout: float,
     on_result: Callable[[SubmissionResult], None],
     limits: Limits | None = None,
 ) -> list[SubmissionResult]:
     """Grade every submission; `on_result` sees each result as soon as it is there (a class takes a while).
-    `timeout` is the time limit of one notebook; `limits` the others (default: `Limits()`)."""
-    limits = dataclasses.replace(limits or Limits(), notebook_timeout=timeout)
+    `limits` are those of each submission (default: `Limits()`)."""
+    limits = limits or Limits()
     lessons = {lesson.id: lesson for lesson in find_lessons(source)}
     pairs = _submissions(submissions)
     unknown = sorted({lesson_id for _, lesson_id in pairs} - set(lessons))

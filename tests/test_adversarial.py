@@ -763,7 +763,6 @@ def grade_the_class(root: Path) -> dict:
             context["out"],
             source,
             jobs=2,
-            timeout=LIMITS.notebook_timeout,
             on_result=lambda result: None,
             limits=LIMITS,
         )
