@@ -17,6 +17,7 @@ from autograde.paths import REPO_ROOT, lesson_notebook
 from autograde.results import SubmissionResult
 from autograde.sample_class import build_sample_class
 from autograde.selfcheck import check_notebook
+from autograde.submission_time import parse_due_date
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -68,6 +69,13 @@ def _parser() -> argparse.ArgumentParser:
         help="course directory for gradebook, feedback/, grades.csv, summary.csv",
     )
     command.add_argument("--jobs", type=int, default=2, metavar="N", help="students graded at once (default 2)")
+    command.add_argument(
+        "--due-date",
+        metavar="WHEN",
+        help="the graded lessons' due date, ISO 8601: '2026-12-01 23:59' (UTC) or '2026-12-01 23:59+09:00'; "
+        "grades.csv's late column compares each submission's time (timestamp.txt) with it "
+        "(default: the due date already in OUT's gradebook, if any)",
+    )
     _add_limit_options(command)
     command.set_defaults(run=_grade)
 
@@ -137,6 +145,7 @@ def _grade(arguments) -> None:
     if arguments.jobs <= 0:
         raise AutogradeError("--jobs must be positive")
     limits = Limits(**{name: getattr(arguments, name) for name in limit_fields()})
+    due_date = parse_due_date(arguments.due_date) if arguments.due_date else None
     grade_class(
         arguments.submissions,
         arguments.out,
@@ -144,6 +153,7 @@ def _grade(arguments) -> None:
         arguments.jobs,
         on_result=_print_submission,
         limits=limits,
+        due_date=due_date,
     )
     print(
         f"grades: {arguments.out / 'grades.csv'}; summary: {arguments.out / 'summary.csv'}; "
