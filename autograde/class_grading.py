@@ -13,15 +13,17 @@ import tempfile
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from pathlib import Path
 
 from autograde.course import release
 from autograde.errors import AutogradeError
+from autograde.gradebook import set_due_date
 from autograde.grading import Grader, grade_submission, prepare_grader
 from autograde.lessons import Lesson, find_lessons
 from autograde.limits import Limits
 from autograde.paths import CourseDir, StudentNotebook
-from autograde.reports import mark_missing, write_summary
+from autograde.reports import mark_late, mark_missing, write_summary
 from autograde.results import SubmissionResult
 from autograde.runner import run_nbgrader
 
@@ -31,13 +33,14 @@ def grade_class(
     out: Path,
     source: Path,
     jobs: int,
-    timeout: float,
     on_result: Callable[[SubmissionResult], None],
     limits: Limits | None = None,
+    due_date: datetime | None = None,
 ) -> list[SubmissionResult]:
     """Grade every submission; `on_result` sees each result as soon as it is there (a class takes a while).
-    `timeout` is the time limit of one notebook; `limits` the others (default: `Limits()`)."""
-    limits = dataclasses.replace(limits or Limits(), notebook_timeout=timeout)
+    `limits` are those of each submission (default: `Limits()`); `due_date` (UTC), when given, becomes
+    the graded lessons' due date in the gradebook (autograde/submission_time.py)."""
+    limits = limits or Limits()
     lessons = {lesson.id: lesson for lesson in find_lessons(source)}
     pairs = _submissions(submissions)
     unknown = sorted({lesson_id for _, lesson_id in pairs} - set(lessons))
@@ -55,6 +58,8 @@ def grade_class(
         (Path(scratch) / "submissions").mkdir()
         _copy_submissions(submissions, course.root / "submitted")
         release(course, graded_lessons)
+        if due_date:
+            set_due_date(course, [lesson.id for lesson in graded_lessons], due_date)
         grader = prepare_grader(course, limits, Path(scratch) / "submissions", [submissions])
         submitted = [(student, lessons[lesson_id]) for student, lesson_id in pairs]
         results = _autograde_all(grader, submitted, jobs, on_result)
@@ -134,6 +139,7 @@ def _feedback_and_export(course: CourseDir, lessons: list[Lesson], submitted: se
     runs["export"] = run_nbgrader(course, "export", f"--to={grades}")
     if runs["export"].ok:
         mark_missing(grades, submitted)
+        mark_late(grades, course.gradebook_url)
     failed = {step: run for step, run in runs.items() if not run.ok}
     for step, run in failed.items():
         _save_log(course, f"{step.replace(' ', '_')}.log", run.log)

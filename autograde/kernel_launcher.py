@@ -5,7 +5,8 @@ student's files, first on sys.path before this file runs.)
 
 During grading the kernelspec points here instead of at ipykernel (autograde/scratch.py writes it into
 the scratch directory). Before any student code runs, this:
-- sets the limits of `autograde.limits.Limits` (the file named by AUTOGRADE_LIMITS) on the kernel and
+- refuses to start without the limits file named by AUTOGRADE_LIMITS (as autograde/execute.py does);
+- sets the limits of `autograde.limits.Limits` (that file) on the kernel and
   everything it starts: address space, file size, no core dumps, and processes (where the count
   means this sandbox's: under its own uid, or in its own user namespace);
 - when started as root with AUTOGRADE_KERNEL_UID, gives the kernel's working directory and home to
@@ -65,6 +66,11 @@ def _copy_models(home: Path) -> None:
 
 
 def main(argv: list[str]) -> None:
+    if LIMITS_VARIABLE not in os.environ:  # (before anything else: no kernel runs without its limits)
+        sys.exit(
+            f"autograde kernel launcher: no limits ({LIMITS_VARIABLE} is not set): only `python -m autograde` "
+            "starts this kernel"
+        )
     connection_file = Path(argv[argv.index("-f") + 1])
     home = Path(os.environ.get(KERNEL_HOME, Path.cwd() / ".kernel-home"))
     for sub in ("tmp", ".ipython", ".config/matplotlib"):
@@ -77,7 +83,7 @@ def main(argv: list[str]) -> None:
         _give(home, uid)
         os.chown(connection_file, uid, uid)
         os.chmod(Path.cwd(), 0o700)
-    limits = Limits.read(os.environ[LIMITS_VARIABLE]) if LIMITS_VARIABLE in os.environ else Limits()
+    limits = Limits.read(os.environ[LIMITS_VARIABLE])
     mb = 1024 * 1024
     _limit(resource.RLIMIT_AS, limits.memory_mb * mb)
     _limit(resource.RLIMIT_FSIZE, limits.file_mb * mb)

@@ -8,7 +8,8 @@ time. The limits are small so that bombs end fast. docs/threat-model.md lists wh
 defended; the cases below are its evidence.
 
 Isolation cases need a sandbox (bwrap or unshare); they are skipped, with the reason, only when
-neither works here. Everything else runs under any mechanism.
+neither works here, and fail instead in CI (tests/required_in_ci.py), which must grade under
+bubblewrap. Everything else runs under any mechanism.
 """
 
 import csv
@@ -29,6 +30,7 @@ from types import SimpleNamespace
 import nbformat
 import pytest
 from filelock import FileLock
+from required_in_ci import skip_outside_ci
 
 from autograde import control_group
 from autograde.class_grading import grade_class
@@ -36,6 +38,7 @@ from autograde.limits import Limits
 from autograde.paths import StudentNotebook, lesson_notebook
 from autograde.sample_class import build_sample_class
 from autograde.sandbox import choose_sandbox
+from autograde.sandbox import why_not as why_sandbox_fails
 from autograde.sandbox import works as sandbox_works
 
 REPO = Path(__file__).resolve().parent.parent
@@ -760,7 +763,6 @@ def grade_the_class(root: Path) -> dict:
             context["out"],
             source,
             jobs=2,
-            timeout=LIMITS.notebook_timeout,
             on_result=lambda result: None,
             limits=LIMITS,
         )
@@ -803,15 +805,23 @@ def test_there_are_enough_cases():
     assert len(CASES) >= 25
 
 
+def test_grading_runs_under_bubblewrap():
+    """The strongest sandbox, the one instructors get from `make setup`: where it fails, the class is
+    graded under a weaker one and the isolation cases prove less."""
+    if problem := why_sandbox_fails("bwrap"):
+        skip_outside_ci(f"bubblewrap does not work here ({problem})")
+    assert choose_sandbox.__wrapped__(warn=False).mechanism == "bwrap"
+
+
 @ONE_CLASS_GRADING
 @pytest.mark.parametrize("name", list(CASES))
 def test_case_gets_its_exact_score(graded, name):
     results, _, _, _ = graded
     expected, _ = CASES[name]
     if expected.needs_sandbox and not sandboxed():
-        pytest.skip("no sandbox works here (neither bwrap nor unshare): isolation is not defended")
+        skip_outside_ci("no sandbox works here (neither bwrap nor unshare): isolation is not defended")
     if expected.dangerous and not own_uid_sandbox():
-        pytest.skip("kernels get no uid of their own here (not root): the attack was not run")
+        skip_outside_ci("kernels get no uid of their own here (not root): the attack was not run")
     result = results[name]
     assert_exact_result(name, result)
     assert result.seconds < CASE_SECONDS, f"{name} took {result.seconds:.0f} s"
@@ -850,7 +860,7 @@ def test_class_is_graded_in_bounded_time(graded):
 def test_nothing_escaped_the_sandbox(graded):
     _, _, context, connections = graded
     if not sandboxed():
-        pytest.skip("no sandbox works here (neither bwrap nor unshare)")
+        skip_outside_ci("no sandbox works here (neither bwrap nor unshare)")
     assert connections == 0
     assert not context["canary"].exists()
     assert nbformat.read(StudentNotebook(context["out"], "full", "toy").submitted, as_version=4).cells
@@ -904,7 +914,7 @@ def test_a_submission_s_processes_share_one_memory_limit(graded):
     the tree never held more than its limit; honest submissions lost nothing."""
     results, _, _, _ = graded
     if not control_group.works():
-        pytest.skip("cannot make control groups here (needs root): memory is limited per process only")
+        skip_outside_ci("cannot make control groups here (needs root): memory is limited per process only")
     bomb = results["tree_memory_bomb"]
     assert 0 < bomb.peak_memory_mb <= LIMITS.tree_memory_mb
     assert bomb.memory_kills >= 1
@@ -916,7 +926,7 @@ def test_other_mechanisms(tmp_path, mechanism):
     """`grade` under a forced weaker mechanism: honest grades are right; under unshare the network and
     the class gradebook stay out of reach; without a sandbox, a one-line warning says so."""
     if mechanism == "unshare" and not sandbox_works("unshare"):
-        pytest.skip("unshare does not work here (no user namespaces, or not installed)")
+        skip_outside_ci("unshare does not work here (no user namespaces, or not installed)")
     context = {
         "submissions": tmp_path / "submissions",
         "out": tmp_path / "out",

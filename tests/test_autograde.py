@@ -25,6 +25,7 @@ from autograde.grading import prepare_grader
 from autograde.kernel_uids import FIRST_UID, UID_COUNT, KernelUid
 from autograde.lessons import find_lessons
 from autograde.limits import Limits
+from autograde.one_grading_path import REFUSED
 from autograde.paths import CourseDir, StudentNotebook, lesson_notebook
 from autograde.reports import mark_missing
 from autograde.runner import run_nbgrader
@@ -100,7 +101,24 @@ def sample_class(tmp_path_factory) -> tuple[Path, dict[str, float]]:
     submissions = tmp_path_factory.mktemp("class") / "submissions"
     expected = {s.student: s.expected_score for s in build_sample_class(TOY, submissions)}
     add_hostile_students(submissions)
+    add_submission_times(submissions)
     return submissions, expected
+
+
+# Due date of the sample class (`grade --due-date`), and when some of its students handed in, as
+# nbgrader's exchange records it (timestamp.txt): full on time, partial_1 late, partial_2 unreadable.
+DUE_DATE = "2026-12-02 00:00+09:00"
+DUE_DATE_UTC = "2026-12-01 15:00:00"
+SUBMITTED_AT = {
+    "full": "2026-12-01 14:59:00.000000 UTC",
+    "partial_1": "2026-12-01 15:30:00.000000 UTC",
+    "partial_2": "not a time",
+}
+
+
+def add_submission_times(submissions: Path) -> None:
+    for student, timestamp in SUBMITTED_AT.items():
+        (submissions / student / "toy" / "timestamp.txt").write_text(timestamp + "\n")
 
 
 @pytest.fixture(scope="module")
@@ -123,6 +141,8 @@ def class_grading(sample_class, tmp_path_factory):
         "300",
         "--source",
         str(TOY),
+        "--due-date",
+        DUE_DATE,
     ]
     process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     yield out, process
@@ -290,6 +310,22 @@ def test_class_grades_csv_has_the_expected_scores(graded_class, sample_class):
     assert all((row["last_name"], row["first_name"]) == (student, "") for student, row in grades.items())
 
 
+def test_submission_times_reach_the_gradebook_and_grades_csv_with_a_late_flag(graded_class):
+    """timestamp.txt (nbgrader's exchange writes it) against the due date of `grade --due-date`: a late
+    submission is flagged, one without a readable time is graded all the same (its lateness unknown)."""
+    out, _, _ = graded_class
+    grades = read_csv(out / "grades.csv")
+    assert {row["duedate"] for row in grades.values()} == {DUE_DATE_UTC}
+    assert {student: (row["timestamp"], row["late"]) for student, row in grades.items() if row["timestamp"]} == {
+        "full": ("2026-12-01 14:59:00", "no"),
+        "partial_1": ("2026-12-01 15:30:00", "yes"),
+    }
+    assert grades["partial_2"]["late"] == "" and float(grades["partial_2"]["score"]) == 3.0
+    with Gradebook(f"sqlite:///{out / 'gradebook.db'}") as gradebook:
+        assert gradebook.find_submission("toy", "partial_1").total_seconds_late == 30 * 60
+        assert gradebook.find_submission("toy", "blank").timestamp is None
+
+
 def test_deleted_test_cell_is_graded_from_the_source(graded_class):
     out, _, _ = graded_class
     autograded = nbformat.read(StudentNotebook(out, "deleted_test_cell", "toy").autograded, as_version=4)
@@ -401,11 +437,16 @@ def test_kernel_uids_are_no_account_and_not_shared_between_graders(tmp_path):
 
 def test_nbgrader_autograde_outside_the_pipeline_refuses_with_a_pointer(graded_class):
     """The formgrader's Autograde button (nbgrader's API) and a plain `nbgrader autograde` run
-    nbgrader with this course's configuration but not through autograde/grading.py: they refuse."""
+    nbgrader with this course's configuration but not through autograde/grading.py: they refuse, with
+    the reason on the first line of their log, before nbgrader removes anything (it used to delete the
+    student's autograded folder first, leaving "needs autograding" and no score)."""
     out, _, _ = graded_class
+    autograded = StudentNotebook(out, "full", "toy").autograded
+    before = (autograded.read_bytes(), sorted(autograded.parent.iterdir()), gradebook_score(out, "full"))
     course = CourseDir(out, TOY, out / "release")
     plain = run_nbgrader(course, "autograde", "toy", "--student=full", "--force")
-    assert not plain.ok and OTHER_PATH_REFUSED in plain.log
+    assert not plain.ok and REFUSED in plain.log.splitlines()[0] and OTHER_PATH_REFUSED in plain.log
+    assert "Removing" not in plain.log
     api = subprocess.run(
         [
             sys.executable,
@@ -431,4 +472,15 @@ def test_nbgrader_autograde_outside_the_pipeline_refuses_with_a_pointer(graded_c
         timeout=300,
     )
     answer = json.loads(api.stdout.strip().splitlines()[-1])
-    assert answer["success"] is False and OTHER_PATH_REFUSED in answer["log"] + answer.get("error", "")
+    assert answer["success"] is False and answer["log"].splitlines()[:2] == [
+        f"[ERROR] {REFUSED}",
+        f"[ERROR] {OTHER_PATH_REFUSED}",
+    ]
+    assert "Removing" not in answer["log"]
+    assert (autograded.read_bytes(), sorted(autograded.parent.iterdir()), gradebook_score(out, "full")) == before
+    assert before[2] == 6.0
+
+
+def gradebook_score(out: Path, student: str) -> float:
+    with Gradebook(f"sqlite:///{out / 'gradebook.db'}") as gradebook:
+        return gradebook.find_submission("toy", student).score
