@@ -31,6 +31,7 @@ from autograde.kit_watch import WATCH_CHECK
 from autograde.results import ExerciseResult
 
 CHECKS = {"assert_close", "assert_true", "assert_shape", "assert_sympy_zero"}
+VERDICT_ERROR = "GraderVerdict"  # the error a test cell gets in the graded notebook when it failed here only
 
 
 def graded_cells(source: NotebookNode) -> list[NotebookNode]:
@@ -55,6 +56,23 @@ def judge(source: NotebookNode, executed: NotebookNode) -> list[ExerciseResult]:
         problem = _problem(test, by_id.get(grade_id, []))
         verdicts.append(ExerciseResult(grade_id, 0.0 if problem else max_points, max_points, problem))
     return verdicts
+
+
+def explain_failures(executed: NotebookNode, verdicts: list[ExerciseResult]) -> None:
+    """Each failed test cell that shows no error gets the verdict's reason as one (`VERDICT_ERROR`):
+    the feedback shows a test cell's errors only, and a failure decided here (delegation to the kit,
+    a check redone on its record) would otherwise look like a pass next to its 0 points."""
+    failed = {verdict.id: verdict.message for verdict in verdicts if verdict.message and verdict.points == 0}
+    for cell in executed.cells:
+        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        outputs = cell.get("outputs", [])
+        if grade_id in failed and not any(output.get("output_type") == "error" for output in outputs):
+            message = failed.pop(grade_id)
+            outputs.append(
+                NotebookNode(
+                    output_type="error", ename=VERDICT_ERROR, evalue=message, traceback=[f"{VERDICT_ERROR}: {message}"]
+                )
+            )
 
 
 def not_graded(source: NotebookNode, reason: str) -> list[ExerciseResult]:

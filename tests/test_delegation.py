@@ -261,3 +261,24 @@ def test_the_grader_runs_a_watched_test_cell_with_the_watch_first_and_keeps_its_
     answer = nbformat.v4.new_code_cell("x = 1", metadata={"nbgrader": {"solution": True, "grade_id": "x"}})
     with kit_watched(answer):
         assert answer.source == "x = 1"
+
+
+def test_a_failure_decided_outside_the_kernel_is_written_into_the_graded_notebook():
+    """The feedback shows a test cell's errors only: the verdict's reason becomes one where the cell has none."""
+    from autograde.verdict import VERDICT_ERROR, explain_failures
+
+    delegated = watch_record(delegated=[{"function": LOO, "kind": "is", "by": "leave_one_out_advantages"}])
+    source, executed = one_test_notebooks("leave_one_out_advantages_tests", [delegated])
+    explain_failures(executed, judge(source, executed))
+    errors = [output for output in executed.cells[0].outputs if output.output_type == "error"]
+    assert [(error.ename, error.evalue) for error in errors] == [
+        (
+            VERDICT_ERROR,
+            f"your leave_one_out_advantages is the course's reference implementation {LOO}; "
+            "the exercise asks you to write it",
+        )
+    ]
+    failed = nbformat.v4.new_output("error", ename="AssertionError", evalue="wrong", traceback=[])
+    source, executed = one_test_notebooks("leave_one_out_advantages_tests", [watch_record(), failed])
+    explain_failures(executed, judge(source, executed))
+    assert [output.ename for output in executed.cells[0].outputs if output.output_type == "error"] == ["AssertionError"]
