@@ -278,6 +278,10 @@ def test_a_failure_decided_outside_the_kernel_is_written_into_the_graded_noteboo
             "the exercise asks you to write it",
         )
     ]
+    from autograde.feedback import HideHiddenTests
+
+    shown, _ = HideHiddenTests().preprocess_cell(executed.cells[0], {}, 0)  # (what the feedback keeps)
+    assert [output.traceback for output in shown.outputs] == [[f"{VERDICT_ERROR}: {errors[0].evalue}"]]
     failed = nbformat.v4.new_output("error", ename="AssertionError", evalue="wrong", traceback=[])
     source, executed = one_test_notebooks("leave_one_out_advantages_tests", [watch_record(), failed])
     explain_failures(executed, judge(source, executed))
