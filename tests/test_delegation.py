@@ -47,6 +47,8 @@ def test_each_watched_function_is_a_kit_function_that_the_lesson_asks_for(path):
             assert dotted.startswith("rlhf_lab.") and callable(kit_function(dotted)), dotted
             name = dotted.rpartition(".")[2]
             assert f"def {counterpart.get(name, name)}(" in answers, (grade_id, dotted)
+    # The watch is the test cell's first line when it runs: a cell magic (%%) must stay first.
+    assert not [cell for cell in notebook.cells if utils.is_grade(cell) and cell.source.lstrip().startswith("%%")]
 
 
 def watched_run(tmp_path, answer: str, test: str, functions=(LOO,)) -> dict:
