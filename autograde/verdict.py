@@ -130,7 +130,10 @@ def _problem(test: NotebookNode, copies: list[NotebookNode]) -> str | None:
 def _delegation(reports: list[dict]) -> str | None:
     """The first student code that the kit watch saw calling (or being) a kit function it watched."""
     for report in reports:
-        for found in report.get("delegated") or []:
+        delegated = report.get("delegated") or []
+        if not isinstance(delegated, list):
+            return "a record of the grader's watch of the course kit that the grader cannot read"
+        for found in delegated:
             try:
                 function, kind, by = str(found["function"]), found["kind"], str(found["by"])
             except (KeyError, TypeError):

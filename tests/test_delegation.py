@@ -236,6 +236,8 @@ def watch_record(**fields) -> nbformat.NotebookNode:
             "your function f calls",
         ),
         ([watch_record(delegated=[{"function": LOO}])], 0.0, "cannot read"),
+        ([watch_record(delegated=7)], 0.0, "cannot read"),
+        ([watch_record(delegated=["x"])], 0.0, "cannot read"),
     ],
 )
 def test_the_verdict_of_a_watched_test_cell(outputs, points, message):
