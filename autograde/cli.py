@@ -1,5 +1,5 @@
-"""`python -m autograde COMMAND`: generate the course, check one notebook, grade a class, build a
-sample class. Bad input ends with one line on stderr and exit code 1."""
+"""`python -m autograde COMMAND`: generate the course, check one notebook, grade a class, report similar
+answers, build a sample class. Bad input ends with one line on stderr and exit code 1."""
 
 import argparse
 import json
@@ -18,6 +18,7 @@ from autograde.paths import REPO_ROOT
 from autograde.results import SubmissionResult
 from autograde.sample_class import build_sample_class
 from autograde.selfcheck import check_notebook
+from autograde.similarity import REPORT_CSV, REPORT_TEXT, similarity_report, write_report
 from autograde.submission_time import parse_due_date
 
 DEFAULT_SOURCE = REPO_ROOT / "solutions"
@@ -93,6 +94,15 @@ def _parser() -> argparse.ArgumentParser:
     _add_limit_options(command)
     command.set_defaults(run=_grade)
 
+    command = commands.add_parser(
+        "similarity",
+        parents=[source],
+        help="report answers identical to the kit's code or to another student's (similarity.csv, .txt)",
+    )
+    command.add_argument(
+        "class_dir", type=Path, metavar="CLASS", help="a graded class's course directory (grade's -o), or SUBMISSIONS"
+    )
+    command.set_defaults(run=_similarity)
     command = commands.add_parser("sample-class", parents=[source], help="write a sample class with known scores")
     command.add_argument("out", type=Path, metavar="OUT")
     command.set_defaults(run=_sample_class)
@@ -188,6 +198,14 @@ def _grade(arguments) -> None:
 def _print_submission(result: SubmissionResult) -> None:
     line = f"{result.student:<20}  {result.lesson}  {_points(result.score, result.max_score):>7}"
     print(f"{line}  failed: {result.failure}" if result.failure else line, flush=True)
+
+
+def _similarity(arguments) -> None:
+    if not arguments.class_dir.is_dir():
+        raise AutogradeError(f"{arguments.class_dir}: no such folder; give grade's -o folder or the submissions")
+    matches, unread, out = similarity_report(arguments.class_dir, select_lessons(arguments.source, []))
+    print(write_report(matches, unread, out), end="")
+    print(f"(written to {out / REPORT_CSV} and {out / REPORT_TEXT})")
 
 
 def _sample_class(arguments) -> None:

@@ -44,7 +44,7 @@ from autograde.runner import Run, nbgrader_argv, run
 from autograde.sandbox import Sandbox, choose_sandbox
 from autograde.scratch import Scratch, make_scratch
 from autograde.submission import SubmissionError, read_submission, rebuild
-from autograde.verdict import judge, not_graded
+from autograde.verdict import explain_failures, judge, not_graded
 
 
 @dataclass
@@ -175,6 +175,7 @@ def _result(
     result = _record(grader, lesson, student, source, executed)
     graded = StudentNotebook(grader.course.root, student, lesson.id).autograded
     graded.parent.mkdir(parents=True, exist_ok=True)
+    explain_failures(executed, result.exercises)
     nbformat.write(localize(executed, lesson.id, edition), graded)  # (for generate_feedback)
     return result
 

@@ -14,8 +14,9 @@ the scratch directory). Before any student code runs, this:
   student's files, cannot touch the nbgrader process, and its process limit counts only its own
   processes (a fork bomb stops there);
 - copies the lessons' model cache into its home (see _copy_models);
-- imports the course's own packages, so that a file in the submission named `autograde/` or
-  `rlhf_lab/` cannot take their place (ipykernel puts the working directory first on sys.path);
+- imports the course's own packages (and autograde/kit_watch.py, which test cells start), so that
+  a file in the submission named `autograde/` or `rlhf_lab/` cannot take their place (ipykernel puts
+  the working directory first on sys.path);
 - turns on the check records of autograde/checks.py (`RECORDS_VARIABLE`).
 """
 
@@ -31,6 +32,7 @@ del sys.path[0]
 
 # After that fix, and before ipykernel puts the working directory (the student's files) on sys.path:
 # the course's own `autograde.checks` and `rlhf_lab` are the ones imported (see the docstring).
+import autograde.kit_watch  # noqa: E402, F401  (the watch a test cell's first line starts)
 import rlhf_lab  # noqa: E402, F401
 from autograde.checks import RECORDS_VARIABLE  # noqa: E402
 from autograde.environment import KERNEL_HOME, KERNEL_OWN_USER_NAMESPACE, KERNEL_UID, MODEL_CACHE  # noqa: E402

@@ -1093,3 +1093,201 @@ def test_the_sandbox_warning_says_why_an_installed_bwrap_failed(monkeypatch, tmp
         in warning
     )
     assert "not installed" not in warning.split("unshare:")[0] and "unshare: not installed" in warning
+
+
+# --- delegation to the course kit: every exercise of lessons 1-6 ------------------------------------
+#
+# Answers that hand an exercise to the kit's own function (autograde/kit_exercises.py), in the four
+# ways an answer can reach it: imported under the exercise's name, called through its module, wrapped
+# (functools.partial: no Python code of the student's runs), or bound to another name at import and
+# called from the student's function. One submission per lesson holds one way per exercise, so each
+# exercise's 0 shows that way caught; lessons of fewer than four exercises get a second submission,
+# whose other answers are the solutions (and keep their points). Lesson 5's one exercise is a script
+# of two functions: its two submissions hold two ways each, shown in the watch's record.
+
+DELEGATION_SOURCE = REPO / "solutions"
+DELEGATION_FORMS = ("imported", "module", "wrapped", "bound_early")
+
+
+def delegating_code(dotted: str, form: str) -> str:
+    """An answer that defines the kit function `dotted` (rlhf_lab.module.name) by handing it to the kit."""
+    module, _, name = dotted.rpartition(".")
+    if form == "imported":
+        return f"from {module} import {name}\n"
+    if form == "module":
+        return f"import {module}\n\n\ndef {name}(*args, **kwargs):\n    return {module}.{name}(*args, **kwargs)\n"
+    if form == "wrapped":
+        return f"import functools\n\nimport {module}\n\n{name} = functools.partial({module}.{name})\n"
+    assert form == "bound_early"
+    early = f"_early_{name}"
+    return f"import {module}\n\n{early} = {module}.{name}\n\n\ndef {name}(*args, **kwargs):\n    return {early}(*args, **kwargs)\n"
+
+
+LESSON_5_SCRIPT = """%%writefile train_dpo.py
+import argparse
+import functools
+
+import rlhf_lab.training
+from rlhf_lab.data import EMBEDDED
+from rlhf_lab.tokenizer import load_tokenizer
+
+{textbook_config}
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--model", default="tiny")
+    parser.add_argument("--data", nargs="+", default=[EMBEDDED])
+    parser.add_argument("--output", default="runs/dpo")
+    parser.add_argument("--max-steps", type=int, default=None)
+    parser.add_argument("--preset", choices=["textbook", "cpu"], default="textbook")
+    return parser.parse_args(argv)
+
+
+{train}
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    train(args.model, args.data, args.output, load_tokenizer(), preset=args.preset, max_steps=args.max_steps)
+
+
+if __name__ == "__main__":
+    main()
+"""
+LESSON_5_FORMS = {
+    # (how textbook_config and the training reach the kit) -> the script's parts
+    ("imported", "module"): {
+        "textbook_config": "from rlhf_lab.training import textbook_config",
+        "train": "def train(*args, **kwargs):\n    return rlhf_lab.training.train_dpo(*args, **kwargs)",
+    },
+    ("wrapped", "bound_early"): {
+        "textbook_config": "textbook_config = functools.partial(rlhf_lab.training.textbook_config)",
+        "train": "_early_train = rlhf_lab.training.train_dpo\n\n\ndef train(*args, **kwargs):\n    return _early_train(*args, **kwargs)",
+    },
+}
+# (student, lesson, {test cell: how its answer reaches the kit}); exercises not named keep the solution.
+DELEGATIONS = [
+    (
+        "delegates_1a",
+        "01_reward_models",
+        {"last_token_pool_tests": "imported", "mean_pool_tests": "module", "bradley_terry_loss_tests": "wrapped"},
+    ),
+    ("delegates_1b", "01_reward_models", {"last_token_pool_tests": "bound_early"}),
+    (
+        "delegates_2",
+        "02_ppo_kl",
+        {
+            "kl_penalized_reward_tests": "imported",
+            "per_token_rewards_tests": "module",
+            "kl_divergence_tests": "wrapped",
+            "kl_optimal_policy_tests": "bound_early",
+        },
+    ),
+    (
+        "delegates_3a",
+        "03_dpo_derivation",
+        {
+            "stationary_probability_tests": "imported",
+            "reward_from_policy_tests": "module",
+            "reward_difference_tests": "wrapped",
+        },
+    ),
+    ("delegates_3b", "03_dpo_derivation", {"reward_difference_tests": "bound_early"}),
+    (
+        "delegates_4",
+        "04_dpo_loss",
+        {
+            "is_single_turn_tests": "imported",
+            "extract_conversation_tests": "module",
+            "make_pair_fits_length_tests": "wrapped",
+            "completion_logprobs_tests": "bound_early",
+            "dpo_loss_tests": "imported",
+        },
+    ),
+    ("delegates_5a", "05_dpo_training", {"train_dpo_script_tests": ("imported", "module")}),
+    ("delegates_5b", "05_dpo_training", {"train_dpo_script_tests": ("wrapped", "bound_early")}),
+    (
+        "delegates_6",
+        "06_rlhf_loop",
+        {
+            "leave_one_out_advantages_tests": "imported",
+            "clipped_surrogate_loss_tests": "module",
+            "kl_estimate_k1_tests": "wrapped",
+            "kl_estimate_k3_tests": "bound_early",
+        },
+    ),
+]
+
+
+def delegating_submission(lesson: str, forms: dict) -> nbformat.NotebookNode:
+    """The lesson's solution notebook, with the answer cells of the exercises in `forms` handing them to the kit."""
+    from nbgrader import utils
+
+    from autograde.kit_exercises import KIT_FUNCTIONS
+
+    notebook = nbformat.read(lesson_notebook(DELEGATION_SOURCE, lesson), as_version=4)
+    form_of = {dotted: form for test, form in forms.items() for dotted in KIT_FUNCTIONS[test]}
+    for cell in notebook.cells:
+        if not utils.is_solution(cell):
+            continue
+        if "%%writefile train_dpo.py" in cell.source and "rlhf_lab.training.train_dpo" in form_of:
+            cell.source = LESSON_5_SCRIPT.format(**LESSON_5_FORMS[form_of["rlhf_lab.training.train_dpo"]])
+            continue
+        defined = [dotted for dotted in form_of if f"def {dotted.rpartition('.')[2]}(" in cell.source]
+        if defined:
+            cell.source = "\n\n".join(delegating_code(dotted, form_of[dotted]) for dotted in defined)
+    return notebook
+
+
+@pytest.fixture(scope="module")
+def delegations_graded(tmp_path_factory):
+    """The delegating submissions of lessons 1-6 graded as one class: (results by student, course folder)."""
+    root = tmp_path_factory.mktemp("delegation")
+    for student, lesson, forms in DELEGATIONS:
+        path = lesson_notebook(root / "submissions" / student, lesson)
+        path.parent.mkdir(parents=True)
+        nbformat.write(delegating_submission(lesson, forms), path)
+    results = grade_class(
+        root / "submissions", root / "out", DELEGATION_SOURCE, jobs=2, timeout=1200, on_result=lambda result: None
+    )
+    for result in results:  # (shown with pytest -s)
+        print(f"{result.student:<14} {result.lesson:<18} {result.score:g}/{result.max_score:g} {result.seconds:5.1f}s")
+        for exercise in result.exercises:
+            print(f"    {exercise.id:<32} {exercise.points:g}/{exercise.max_points:g}  {exercise.message or ''}")
+    return {result.student: result for result in results}, root / "out"
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("delegation_class")
+@pytest.mark.parametrize("student, lesson, forms", DELEGATIONS, ids=[student for student, _, _ in DELEGATIONS])
+def test_an_answer_that_hands_its_exercise_to_the_kit_gets_zero_for_it(delegations_graded, student, lesson, forms):
+    """Each delegating exercise: 0 points, and the message naming the kit function; the watch's record
+    says how the kit was reached ("is": the name the exercise asks for is the kit's function or wraps it
+    in C; "calls": the student's function calls it). The other exercises of the notebook keep their points."""
+    from autograde.checks import RECORD_MIME
+    from autograde.kit_exercises import KIT_FUNCTIONS
+
+    results, out = delegations_graded
+    result = results[student]
+    assert result.failure is None, result.failure
+    executed = nbformat.read(StudentNotebook(out, student, lesson).autograded, as_version=4)
+    for exercise in result.exercises:
+        if exercise.id not in forms:
+            assert exercise.points == exercise.max_points, exercise
+            continue
+        assert exercise.points == 0, exercise
+        assert "the course's reference implementation rlhf_lab." in exercise.message, exercise
+        assert exercise.message.endswith("; the exercise asks you to write it"), exercise
+        cell = next(cell for cell in executed.cells if cell.metadata.get("nbgrader", {}).get("grade_id") == exercise.id)
+        reports = [
+            output.data[RECORD_MIME]
+            for output in cell.outputs
+            if output.output_type == "display_data" and output.data.get(RECORD_MIME, {}).get("check") == "kit_watch"
+        ]
+        assert len(reports) == 1 and reports[0]["watched"] == list(KIT_FUNCTIONS[exercise.id]), reports
+        kinds = {(found["function"].rpartition(".")[2], found["kind"]) for found in reports[0]["delegated"]}
+        ways = forms[exercise.id] if isinstance(forms[exercise.id], tuple) else (forms[exercise.id],)
+        watched = [dotted.rpartition(".")[2] for dotted in KIT_FUNCTIONS[exercise.id]]
+        for name, way in zip(watched, ways if len(ways) == len(watched) else ways * len(watched)):
+            assert (name, "is" if way in ("imported", "wrapped") else "calls") in kinds, (name, way, kinds)
