@@ -1,5 +1,5 @@
-"""`python -m autograde COMMAND`: generate the course, check one notebook, grade a class, build a
-sample class. Bad input ends with one line on stderr and exit code 1."""
+"""`python -m autograde COMMAND`: generate the course, check one notebook, grade a class (or a shard of
+it, and merge the shards), build a sample class. Bad input ends with one line on stderr and exit code 1."""
 
 import argparse
 import json
@@ -16,6 +16,7 @@ from autograde.paths import REPO_ROOT, lesson_notebook
 from autograde.results import SubmissionResult
 from autograde.sample_class import build_sample_class
 from autograde.selfcheck import check_notebook
+from autograde.shards import merge_shards, parse_shard
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -110,7 +111,22 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also run the cells after the last graded one (the lessons' closing demonstrations: slower, same scores)",
     )
+    command.add_argument(
+        "--shard",
+        metavar="I/N",
+        help="grade only the I-th of N slices of the students (sorted ids, every N-th from the I-th), e.g. one "
+        "task of a batch job array; `merge` joins the N outputs",
+    )
     command.set_defaults(run=_grade)
+
+    command = commands.add_parser(
+        "merge", parents=[source], help="join the outputs of `grade --shard I/N` into one graded class"
+    )
+    command.add_argument("shards", nargs="+", type=Path, metavar="SHARD_OUT", help="the -o folders of the shards")
+    command.add_argument(
+        "-o", "--out", type=Path, required=True, metavar="OUT", help="a new folder: the class as one `grade` writes it"
+    )
+    command.set_defaults(run=_merge)
 
     command = commands.add_parser("sample-class", parents=[source], help="write a sample class with known scores")
     command.add_argument("out", type=Path, metavar="OUT")
@@ -188,11 +204,17 @@ def _grade(arguments) -> None:
         arguments.timeout,
         on_result=_print_submission,
         limits=limits,
+        shard=parse_shard(arguments.shard) if arguments.shard else None,
     )
     print(
         f"grades: {arguments.out / 'grades.csv'}; summary: {arguments.out / 'summary.csv'}; "
         f"feedback: {arguments.out / 'feedback'}/<student>/<lesson>/"
     )
+
+
+def _merge(arguments) -> None:
+    merge_shards(arguments.shards, arguments.out, arguments.source)
+    print(f"grades: {arguments.out / 'grades.csv'}; summary: {arguments.out / 'summary.csv'}")
 
 
 def _print_submission(result: SubmissionResult) -> None:
