@@ -1,5 +1,6 @@
-"""`python -m autograde COMMAND`: generate the course, check one notebook, grade a class, report similar
-answers, build a sample class. Bad input ends with one line on stderr and exit code 1."""
+"""`python -m autograde COMMAND`: generate the course, check one notebook, grade a class (or a shard of
+it, and merge the shards), report similar answers, build a sample class. Bad input ends with one line on
+stderr and exit code 1."""
 
 import argparse
 import json
@@ -18,6 +19,7 @@ from autograde.paths import REPO_ROOT
 from autograde.results import SubmissionResult
 from autograde.sample_class import build_sample_class
 from autograde.selfcheck import check_notebook
+from autograde.shards import merge_shards, parse_shard
 from autograde.similarity import REPORT_CSV, REPORT_TEXT, similarity_report, write_report
 from autograde.submission_time import parse_due_date
 
@@ -92,7 +94,22 @@ def _parser() -> argparse.ArgumentParser:
         "(default: the due date already in OUT's gradebook, if any)",
     )
     _add_limit_options(command)
+    command.add_argument(
+        "--shard",
+        metavar="I/N",
+        help="grade only the I-th of N slices of the students (sorted ids, every N-th from the I-th), e.g. one "
+        "task of a batch job array; `merge` joins the N outputs",
+    )
     command.set_defaults(run=_grade)
+
+    command = commands.add_parser(
+        "merge", parents=[source], help="join the outputs of `grade --shard I/N` into one graded class"
+    )
+    command.add_argument("shards", nargs="+", type=Path, metavar="SHARD_OUT", help="the -o folders of the shards")
+    command.add_argument(
+        "-o", "--out", type=Path, required=True, metavar="OUT", help="a new folder: the class as one `grade` writes it"
+    )
+    command.set_defaults(run=_merge)
 
     command = commands.add_parser(
         "similarity",
@@ -188,11 +205,17 @@ def _grade(arguments) -> None:
         on_result=_print_submission,
         limits=limits,
         due_date=due_date,
+        shard=parse_shard(arguments.shard) if arguments.shard else None,
     )
     print(
         f"grades: {arguments.out / 'grades.csv'}; summary: {arguments.out / 'summary.csv'}; "
         f"feedback: {arguments.out / 'feedback'}/<student>/<lesson>/"
     )
+
+
+def _merge(arguments) -> None:
+    merge_shards(arguments.shards, arguments.out, arguments.source)
+    print(f"grades: {arguments.out / 'grades.csv'}; summary: {arguments.out / 'summary.csv'}")
 
 
 def _print_submission(result: SubmissionResult) -> None:

@@ -7,11 +7,16 @@ then asserts one case's exact score and reason, the honest students' unchanged s
 time. The limits are small so that bombs end fast. docs/threat-model.md lists what is and is not
 defended; the cases below are its evidence.
 
+The complete suite grades every case, beside two CPU hogs: grades must not depend on how busy the
+machine is (issue 12; the time limits count CPU time). `make test` grades the cases that take seconds
+(the others wait for a time limit or fill memory; their tests are marked slow), without the hogs.
+
 Isolation cases need a sandbox (bwrap or unshare); they are skipped, with the reason, only when
 neither works here, and fail instead in CI (tests/required_in_ci.py), which must grade under
 bubblewrap. Everything else runs under any mechanism.
 """
 
+import contextlib
 import csv
 import html
 import json
@@ -59,6 +64,11 @@ LIMITS = Limits(
 # CPU time; a hung cell uses none), plus the grace and nbgrader's start and end on 2 busy cores.
 CASE_SECONDS = LIMITS.wall_factor * LIMITS.cell_timeout + LIMITS.interrupt_grace + 20
 CLASS_SECONDS = 600
+# Beside two CPU hogs a grading process gets half its share of the 2 cores: nbgrader's start and end, and
+# the class, take up to twice as long (a hung cell is still stopped at wall_factor x its limit).
+HOGS = 2
+CASE_SECONDS_BESIDE_HOGS = CASE_SECONDS + 20
+CLASS_SECONDS_BESIDE_HOGS = 2 * CLASS_SECONDS
 HONEST = {"full": 6.0, "blank": 0.0, "partial_1": 2.0, "partial_2": 3.0}
 RIGHT = {
     "log_sigmoid": "return -math.log(1.0 + math.exp(-x))",
@@ -697,6 +707,18 @@ class AnswerServer:
                 connection.sendall(code.encode())
 
 
+# Cases that wait for a time limit, fill memory or import torch: tens of seconds each. The complete suite
+# grades them; `make test` grades the rest.
+SLOW_CASES = {
+    "builtins_patch",
+    "infinite_loop",
+    "loop_ignoring_sigint",
+    "loop_in_answer",
+    "torch_patch",
+    "tree_memory_bomb",
+}
+
+
 def write_case(name: str, build, context) -> None:
     path = lesson_notebook(context["submissions"] / name, "toy")
     path.parent.mkdir(parents=True)
@@ -724,24 +746,42 @@ ONE_CLASS_GRADING = pytest.mark.xdist_group("adversarial_class")
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory):
-    """The whole class graded once: (results by student, seconds, context, connections to the answer
-    server). Under pytest-xdist the first worker grades and the others read its results (a lock
-    and a JSON file next to their temporary folders), so that 2 cores grade the class once."""
+def graded(request, tmp_path_factory):
+    """The class graded once: (results by student, seconds, context, connections to the answer server).
+    Every case beside two CPU hogs when a slow test here is selected (the complete suite), the quick
+    cases alone otherwise. Under pytest-xdist the first worker grades and the others read its results
+    (a lock and a JSON file next to their temporary folders), so that 2 cores grade the class once."""
+    complete = any(item.path == Path(__file__) and item.get_closest_marker("slow") for item in request.session.items)
     shared = tmp_path_factory.getbasetemp()
     if os.environ.get("PYTEST_XDIST_WORKER"):
         shared = shared.parent
     with FileLock(shared / "adversarial.lock"):
         saved = shared / "adversarial.json"
         if not saved.is_file():
-            saved.write_text(json.dumps(grade_the_class(shared / "adversarial")))
+            cases = list(CASES) if complete else [name for name in CASES if name not in SLOW_CASES]
+            with cpu_hogs(HOGS if complete else 0):
+                grading = grade_the_class(shared / "adversarial", cases)
+            saved.write_text(json.dumps({**grading, "hogs": HOGS if complete else 0}))
     data = json.loads(saved.read_text())
     results = {name: SimpleNamespace(**result) for name, result in data["results"].items()}
     context = {name: Path(value) if isinstance(value, str) else value for name, value in data["context"].items()}
+    context["hogs"] = data["hogs"]
     return results, data["seconds"], context, data["connections"]
 
 
-def grade_the_class(root: Path) -> dict:
+@contextlib.contextmanager
+def cpu_hogs(count: int):
+    """`count` processes that spin on a CPU each until the block ends."""
+    hogs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(count)]
+    try:
+        yield
+    finally:
+        for hog in hogs:
+            hog.kill()
+            hog.wait()
+
+
+def grade_the_class(root: Path, cases: list[str]) -> dict:
     source = root / "source"
     shutil.copytree(TOY, source)  # a copy: no case can reach (or damage) the repository's fixture
     server = AnswerServer()
@@ -753,8 +793,8 @@ def grade_the_class(root: Path) -> dict:
         "canary": root / "escaped.txt",
     }
     build_sample_class(source, context["submissions"])
-    for name, (_, build) in CASES.items():
-        write_case(name, build, context)
+    for name in cases:
+        write_case(name, CASES[name][1], context)
     os.environ["GRADER_SECRET_ANSWERS"] = ANSWER_CODE  # (the grader's environment must not reach a kernel)
     try:
         start = time.monotonic()
@@ -814,9 +854,9 @@ def test_grading_runs_under_bubblewrap():
 
 
 @ONE_CLASS_GRADING
-@pytest.mark.parametrize("name", list(CASES))
+@pytest.mark.parametrize("name", [pytest.param(n, marks=[pytest.mark.slow] * (n in SLOW_CASES)) for n in CASES])
 def test_case_gets_its_exact_score(graded, name):
-    results, _, _, _ = graded
+    results, _, context, _ = graded
     expected, _ = CASES[name]
     if expected.needs_sandbox and not sandboxed():
         skip_outside_ci("no sandbox works here (neither bwrap nor unshare): isolation is not defended")
@@ -824,7 +864,8 @@ def test_case_gets_its_exact_score(graded, name):
         skip_outside_ci("kernels get no uid of their own here (not root): the attack was not run")
     result = results[name]
     assert_exact_result(name, result)
-    assert result.seconds < CASE_SECONDS, f"{name} took {result.seconds:.0f} s"
+    bound = CASE_SECONDS_BESIDE_HOGS if context["hogs"] else CASE_SECONDS
+    assert result.seconds < bound, f"{name} took {result.seconds:.0f} s"
 
 
 def assert_exact_result(name: str, result) -> None:
@@ -852,8 +893,16 @@ def test_honest_students_keep_their_scores(graded):
 
 @ONE_CLASS_GRADING
 def test_class_is_graded_in_bounded_time(graded):
-    _, seconds, _, _ = graded
-    assert seconds < CLASS_SECONDS
+    _, seconds, context, _ = graded
+    assert seconds < (CLASS_SECONDS_BESIDE_HOGS if context["hogs"] else CLASS_SECONDS)
+
+
+@ONE_CLASS_GRADING
+@pytest.mark.slow
+def test_the_complete_class_is_graded_beside_cpu_hogs(graded):
+    """So every case's exact score above holds on a busy machine (tests/test_grading_load.py)."""
+    results, _, context, _ = graded
+    assert context["hogs"] == HOGS and set(results) == set(HONEST) | set(CASES)
 
 
 @ONE_CLASS_GRADING
@@ -868,12 +917,12 @@ def test_nothing_escaped_the_sandbox(graded):
 
 @ONE_CLASS_GRADING
 def test_summary_has_one_row_per_student_with_a_readable_reason(graded):
-    _, _, context, _ = graded
+    results, _, context, _ = graded
     with (context["out"] / "summary.csv").open(newline="") as file:
         rows = {row["student_id"]: row for row in csv.DictReader(file)}
-    assert set(rows) == set(HONEST) | set(CASES)
+    assert set(rows) == set(results) and set(HONEST) | set(CASES) - SLOW_CASES <= set(rows)
     for name, (case, _) in CASES.items():
-        if case.failure:
+        if case.failure and name in rows:
             assert case.failure in rows[name]["failure"] and "Traceback" not in rows[name]["failure"]
 
 
@@ -899,6 +948,7 @@ def test_output_bomb_leaves_a_small_notebook(graded):
 
 
 @ONE_CLASS_GRADING
+@pytest.mark.slow  # (infinite_loop is a slow case)
 def test_a_cell_stopped_at_its_limit_says_so_in_the_feedback(graded):
     """infinite_loop's loop is interrupted at the cell limit; the student reads why, not only a
     KeyboardInterrupt."""
@@ -908,6 +958,7 @@ def test_a_cell_stopped_at_its_limit_says_so_in_the_feedback(graded):
 
 
 @ONE_CLASS_GRADING
+@pytest.mark.slow  # (tree_memory_bomb is a slow case)
 def test_a_submission_s_processes_share_one_memory_limit(graded):
     """tree_memory_bomb's six children, 3 GB together, in a 2 GB control group: the kernel killed some
     of them (whether or not the cell waiting for them got to its end before the cell time limit), and

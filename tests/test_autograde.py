@@ -20,6 +20,7 @@ from nbgrader.api import Gradebook
 
 from autograde import grading
 from autograde.cli import main
+from autograde.errors import AutogradeError
 from autograde.execute import OTHER_PATH_REFUSED
 from autograde.grading import prepare_grader
 from autograde.kernel_uids import FIRST_UID, UID_COUNT, KernelUid
@@ -31,6 +32,7 @@ from autograde.reports import mark_missing
 from autograde.runner import run_nbgrader
 from autograde.sample_class import build_sample_class
 from autograde.selfcheck import check_notebook
+from autograde.shards import parse_shard
 
 REPO = Path(__file__).resolve().parent.parent
 TOY = REPO / "tests" / "fixtures" / "toy"
@@ -484,3 +486,59 @@ def test_nbgrader_autograde_outside_the_pipeline_refuses_with_a_pointer(graded_c
 def gradebook_score(out: Path, student: str) -> float:
     with Gradebook(f"sqlite:///{out / 'gradebook.db'}") as gradebook:
         return gradebook.find_submission("toy", student).score
+
+
+def test_shards_are_a_partition_of_the_students():
+    students = [f"student{n}" for n in range(10)]
+    shards = [parse_shard(f"{index}/3").students(students) for index in (1, 2, 3)]
+    assert sorted(sum(shards, [])) == sorted(students) and [len(shard) for shard in shards] == [4, 3, 3]
+    for bad in ("0/3", "4/3", "1", "a/b", "1/0"):
+        with pytest.raises(AutogradeError, match="expected I/N"):
+            parse_shard(bad)
+
+
+def gradebook_contents(out: Path) -> dict:
+    """Every student's names and every grade's scores in OUT's gradebook."""
+    with Gradebook(f"sqlite:///{out / 'gradebook.db'}") as gradebook:
+        return {
+            "students": {(s.id, s.last_name, s.first_name) for s in gradebook.students},
+            "grades": {
+                (submission.student.id, assignment.name, grade.name): (grade.auto_score, grade.manual_score)
+                for assignment in gradebook.assignments
+                for submission in assignment.submissions
+                for notebook in submission.notebooks
+                for grade in notebook.grades
+            },
+        }
+
+
+def files_of(folder: Path) -> dict[str, bytes]:
+    return {str(path.relative_to(folder)): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+@pytest.mark.slow
+def test_three_shards_merged_are_the_unsharded_grading(graded_class, sample_class, tmp_path):
+    """`grade --shard I/3` three times and `merge`: the gradebook, summary.csv (but for the times), grades.csv
+    and the feedback of the class graded in one run."""
+    out, _, _ = graded_class
+    submissions, _ = sample_class
+    shards = [tmp_path / f"shard_{index}" for index in (1, 2, 3)]
+    for index, shard in enumerate(shards, 1):
+        options = ["--jobs", "2", "--timeout", "300", "--source", str(TOY), "--shard", f"{index}/3"]
+        assert main(["grade", str(submissions), "-o", str(shard), *options]) == 0
+    assert main(["merge", *map(str, shards), "-o", str(tmp_path / "merged"), "--source", str(TOY)]) == 0
+    merged = tmp_path / "merged"
+    graded = [set(read_csv(shard / "summary.csv")) for shard in shards]
+    assert all(graded) and sum(map(len, graded)) == len(set().union(*graded)) == len(read_csv(out / "summary.csv"))
+
+    def summary(folder):  # (times and memory differ from run to run)
+        with (folder / "summary.csv").open(newline="") as file:
+            fields = ("student_id", "lesson", "score", "max_score", "failure")
+            return [tuple(row[field] for field in fields) for row in csv.DictReader(file)]
+
+    assert summary(merged) == summary(out)
+    assert (merged / "grades.csv").read_bytes() == (out / "grades.csv").read_bytes()
+    assert gradebook_contents(merged) == gradebook_contents(out)
+    assert files_of(merged / "feedback") == files_of(out / "feedback")
+    assert files_of(merged / "submitted") == files_of(out / "submitted")
+    assert set(files_of(merged / "autograded")) == set(files_of(out / "autograded"))
