@@ -1,0 +1,91 @@
+"""`python -m course_site build`: the site of every language, one Sphinx build each, into `<output>/html/<language>/`,
+with a page at `<output>/html/index.html` that offers both."""
+
+import html
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from autograde.editions import LANGUAGE_NAMES, LANGUAGES
+from autograde.paths import REPO_ROOT
+from course_site.sources import stage
+
+
+class SiteError(Exception):
+    """The site did not build; the message says why."""
+
+
+CONF = Path(__file__).parent / "conf"
+DEFAULT_OUTPUT = REPO_ROOT / "runs" / "site"
+
+
+@dataclass(frozen=True)
+class SiteLayout:
+    """Where one build keeps its things under `root`; the execution cache is shared by the languages."""
+
+    root: Path
+
+    def sources(self, language: str) -> Path:
+        return self.root / "sources" / language
+
+    def doctrees(self, language: str) -> Path:
+        return self.root / "build" / language / "doctrees"
+
+    def pages(self, language: str) -> Path:
+        # (myst-nb writes its working files beside Sphinx's output folder, in jupyter_execute/)
+        return self.root / "build" / language / "html"
+
+    @property
+    def html(self) -> Path:
+        """The site: the root page, and a link to each language's pages (siblings, for the switcher)."""
+        return self.root / "html"
+
+    @property
+    def execution_cache(self) -> Path:
+        return self.root / "jupyter_cache"
+
+
+def build_site(output: Path = DEFAULT_OUTPUT, execute: bool = True, course: Path = REPO_ROOT / "course") -> Path:
+    """Build the site of every language; returns the folder of the root page (serve it over HTTP).
+
+    With `execute`, each lesson runs once (the first language to meet it runs it, into the cache that
+    every later build reuses); without, pages show the code without outputs."""
+    layout = SiteLayout(output)
+    for language in LANGUAGES:
+        sources = stage(language, layout.sources(language), course)
+        settings = {
+            "language": language,
+            "html_title": sources.title,
+            "nb_execution_mode": "cache" if execute else "off",
+            "nb_execution_cache_path": layout.execution_cache,
+            "course_site_notebooks": course / language,
+        }
+        # One process per language: Sphinx keeps its translations of the theme's words in globals.
+        build = subprocess.run(
+            [sys.executable, "-m", "sphinx", "--builder", "html", "--fail-on-warning", "--quiet"]
+            + ["--conf-dir", str(CONF), "--doctree-dir", str(layout.doctrees(language))]
+            + [f"--define={name}={value}" for name, value in settings.items()]
+            + [str(sources.root), str(layout.pages(language))],
+            check=False,
+        )
+        if build.returncode:
+            raise SiteError(f"the {language} site did not build: see Sphinx's messages above")
+        link = layout.html / language
+        if not link.is_symlink():
+            link.parent.mkdir(parents=True, exist_ok=True)
+            link.symlink_to(Path("..") / layout.pages(language).relative_to(layout.root))
+    (layout.html / "index.html").write_text(language_choice())
+    return layout.html
+
+
+def language_choice() -> str:
+    """The site's root page: a link to each language's landing page."""
+    links = "\n".join(
+        f'<li><a href="{code}/index.html" hreflang="{code}" lang="{code}">{html.escape(LANGUAGE_NAMES[code])}</a></li>'
+        for code in LANGUAGES
+    )
+    return (
+        '<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>Learning from human feedback</title></head>\n'
+        f"<body><h1>Learning from human feedback</h1>\n<ul>\n{links}\n</ul></body></html>\n"
+    )
