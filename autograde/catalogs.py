@@ -85,18 +85,24 @@ class Catalog:
             texts.append(self._translations[piece.text] if piece.kind == "prose" else piece.text)
         return "\n".join(texts)
 
-    def problems(self) -> list[str]:
-        """What keeps this catalog from being complete: empty and fuzzy (stale) messages."""
-        found = []
-        for entry in self.po:
-            where = entry.msgid[:60].replace("\n", " ")
-            if entry.obsolete:
-                continue
-            if "fuzzy" in entry.flags:
-                found.append(f"fuzzy message (its source block changed; check the translation): {where!r}")
+    def problems(self, sources: list[str]) -> list[str]:
+        """What keeps this catalog from translating `sources` (markdown texts): blocks it lacks,
+        messages with no translation or a stale (fuzzy) one, and messages whose block is gone."""
+        expected = [text for markdown in sources for text in messages(markdown)]
+        entries = {entry.msgid: entry for entry in self.po if not entry.obsolete}
+        found = [f"no message for {_short(text)}: run `make translations`" for text in expected if text not in entries]
+        for msgid, entry in entries.items():
+            if msgid not in expected:
+                found.append(f"message for a block that is gone, {_short(msgid)}: run `make translations`")
+            elif "fuzzy" in entry.flags:
+                found.append(f"fuzzy message (its source changed: check the translation): {_short(msgid)}")
             elif not entry.msgstr:
-                found.append(f"untranslated message: {where!r}")
+                found.append(f"untranslated message: {_short(msgid)}")
         return found
+
+
+def _short(text: str) -> str:
+    return repr(" ".join(text.split())[:60])
 
 
 def update_catalog(path: Path, language: str, domain: str, sources: list[tuple[str, str]]) -> None:

@@ -6,20 +6,19 @@ import json
 import sys
 from pathlib import Path
 
-import nbformat
-
-from autograde.catalogs import Catalog
 from autograde.class_grading import grade_class
 from autograde.course import generate
-from autograde.editions import update_guide_catalogs, update_lesson_catalogs
+from autograde.editions import translations
 from autograde.errors import AutogradeError
 from autograde.exchange_cli import add_exchange_command
-from autograde.lessons import find_lessons, select_lessons
+from autograde.lessons import select_lessons
 from autograde.limits import Limits
-from autograde.paths import REPO_ROOT, lesson_notebook
+from autograde.paths import REPO_ROOT
 from autograde.results import SubmissionResult
 from autograde.sample_class import build_sample_class
 from autograde.selfcheck import check_notebook
+
+DEFAULT_SOURCE = REPO_ROOT / "solutions"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -39,19 +38,23 @@ def _parser() -> argparse.ArgumentParser:
     source.add_argument(
         "--source",
         type=Path,
-        default=REPO_ROOT / "solutions",
+        default=DEFAULT_SOURCE,
         metavar="DIR",
         help="the source notebooks, <id>/<id>.ipynb (default: solutions/)",
     )
 
-    command = commands.add_parser("generate", parents=[source], help="build course/ from solutions/")
-    command.add_argument("lessons", nargs="*", metavar="ASSIGNMENT", help="lesson ids (default: all)")
+    command = commands.add_parser(
+        "generate",
+        parents=[source],
+        help="build course/<language>/ from solutions/ (and, for all of solutions/, docs/<language>/ from docs/)",
+    )
+    command.add_argument("lessons", nargs="*", metavar="ASSIGNMENT", help="lesson ids (default: all, and the guides)")
     command.add_argument(
         "--course",
         type=Path,
         default=REPO_ROOT / "course",
         metavar="DIR",
-        help="where the student versions go (default: course/)",
+        help="where the student versions go, one folder per language (default: course/)",
     )
     command.set_defaults(run=_generate)
 
@@ -133,23 +136,17 @@ def _parser() -> argparse.ArgumentParser:
 
 def _generate(arguments) -> None:
     lessons = select_lessons(arguments.source, arguments.lessons)
-    generate(arguments.source, arguments.course, lessons)
-    for lesson in lessons:
-        print(lesson_notebook(arguments.course, lesson.id))
+    # The guides are the course's own: translated along with all of its lessons.
+    guides = not arguments.lessons and arguments.source.resolve() == DEFAULT_SOURCE
+    for path in generate(arguments.source, arguments.course, lessons, guides=guides):
+        print(path)
 
 
 def _translations(arguments) -> None:
-    for lesson in find_lessons(arguments.source):
-        source = nbformat.read(lesson.source_notebook, as_version=4)
-        for path in update_lesson_catalogs(lesson.id, source):
-            _print_catalog(path)
-    for path in update_guide_catalogs():
-        _print_catalog(path)
-
-
-def _print_catalog(path: Path) -> None:
-    problems, name = Catalog(path).problems(), path.relative_to(REPO_ROOT)
-    print(f"{name}: {len(problems)} messages to translate or check" if problems else name)
+    for translation in translations(arguments.source):
+        translation.update()
+        problems, name = translation.problems(), translation.catalog.relative_to(REPO_ROOT)
+        print(f"{name}: {len(problems)} messages to translate or check" if problems else name)
 
 
 def _check(arguments) -> None:
@@ -159,6 +156,7 @@ def _check(arguments) -> None:
             json.dumps(
                 {
                     "notebook": str(arguments.notebook),
+                    "edition": result.edition,
                     "score": result.score,
                     "max_score": result.max_score,
                     "exercises": [
@@ -174,7 +172,8 @@ def _check(arguments) -> None:
             )
         )
         return
-    print(f"{arguments.notebook} (lesson {result.lesson}): {_points(result.score, result.max_score)} points")
+    edition = f", edition {result.edition}" if result.edition else ""
+    print(f"{arguments.notebook} (lesson {result.lesson}{edition}): {_points(result.score, result.max_score)} points")
     if result.failure:
         print(f"could not be graded: {result.failure}")
     width = max((len(exercise.id) for exercise in result.exercises), default=0)

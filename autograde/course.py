@@ -1,10 +1,12 @@
-"""The student version of lessons: nbgrader generate_assignment from the source notebooks."""
+"""The student versions of the lessons, in every edition: nbgrader generate_assignment from the source
+notebooks (Japanese), then each other language's edition translated from it (autograde/editions.py)."""
 
 import tempfile
 from pathlib import Path
 
 import nbformat
 
+from autograde.editions import LESSON_LANGUAGE, editions, localize, write_guides
 from autograde.errors import AutogradeError
 from autograde.lessons import Lesson, find_lessons
 from autograde.paths import CourseDir, lesson_notebook
@@ -25,14 +27,22 @@ def release(course: CourseDir, lessons: list[Lesson]) -> None:
             )
 
 
-def generate(source: Path, release_directory: Path, lessons: list[Lesson]) -> None:
-    """`python -m autograde generate`: course/ from solutions/. Its output is byte-identical from run to
-    run (nbgrader adds nothing that varies), so a test can compare course/ with a fresh generation."""
+def generate(source: Path, course_root: Path, lessons: list[Lesson], guides: bool = False) -> list[Path]:
+    """`python -m autograde generate`: `course_root/<language>/<id>/<id>.ipynb` for every edition, from
+    solutions/ (and, with `guides`, docs/<language>/ from docs/). Its output is byte-identical from run to
+    run (nbgrader adds nothing that varies), so a test can compare course/ with a fresh generation.
+    Returns the files written."""
     # nbgrader needs a gradebook to generate into; this one is thrown away, not left in the repo.
     with tempfile.TemporaryDirectory(prefix="autograde-generate-") as scratch:
-        release(CourseDir(Path(scratch), source, release_directory), lessons)
+        release(CourseDir(Path(scratch), source, course_root / LESSON_LANGUAGE), lessons)
+    written = []
     for lesson in lessons:
-        student_notebook = lesson_notebook(release_directory, lesson.id)
+        student_notebook = lesson_notebook(course_root / LESSON_LANGUAGE, lesson.id)
         notebook = nbformat.read(student_notebook, as_version=4)
         tag_cells_that_may_raise(notebook)  # Run All goes on past unfinished exercises (autograde/run_all.py)
-        nbformat.write(notebook, student_notebook)
+        for language in editions(lesson.id):
+            path = lesson_notebook(course_root / language, lesson.id)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            nbformat.write(localize(notebook, lesson.id, language), path)
+            written.append(path)
+    return written + (write_guides() if guides else [])

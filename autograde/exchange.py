@@ -16,6 +16,7 @@ import tempfile
 from pathlib import Path
 
 from autograde.course import generate
+from autograde.editions import LESSON_LANGUAGE, check_language
 from autograde.errors import AutogradeError
 from autograde.lessons import Lesson
 from autograde.paths import CourseDir, StudentNotebook
@@ -82,14 +83,16 @@ def _read_settings(settings: Path) -> dict:
         ) from None
 
 
-def release_lessons(source: Path, course_dir: Path, lessons: list[Lesson], settings: Path = SETTINGS) -> None:
-    """nbgrader release_assignment of each lesson's student version, generated from `source` exactly
-    as course/ is."""
+def release_lessons(
+    source: Path, course_dir: Path, lessons: list[Lesson], settings: Path = SETTINGS, language: str = LESSON_LANGUAGE
+) -> None:
+    """nbgrader release_assignment of each lesson's student version in `language`, generated from
+    `source` exactly as course/<language>/ is. (Either edition is graded alike: a class may mix them.)"""
     options = exchange_options(settings)
     course_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="autograde-release-") as scratch:
         generate(source, Path(scratch), lessons)
-        course = CourseDir(course_dir, source, Path(scratch))
+        course = CourseDir(course_dir, source, Path(scratch) / check_language(language))
         for lesson in lessons:
             _run(course, "release_assignment", lesson.id, "--force", *options)
 

@@ -4,6 +4,7 @@ import argparse
 from pathlib import Path
 
 from autograde import exchange
+from autograde.editions import LANGUAGES, LESSON_LANGUAGE
 from autograde.lessons import select_lessons
 
 
@@ -49,7 +50,14 @@ def add_exchange_command(commands, source: argparse.ArgumentParser) -> None:
         ("feedback", exchange.return_feedback, "return COURSE_DIR/feedback/ to the students"),
     ):
         action = actions.add_parser(name, parents=[lessons], help=text)
-        action.set_defaults(run=_per_lesson(name, run))
+        action.set_defaults(run=_per_lesson(name, run), language=None)
+        if name == "release":
+            action.add_argument(
+                "--language",
+                choices=LANGUAGES,
+                default=LESSON_LANGUAGE,
+                help=f"the edition to release (default: {LESSON_LANGUAGE}); students may hand in either",
+            )
 
 
 def _init(arguments) -> None:
@@ -60,7 +68,8 @@ def _init(arguments) -> None:
 def _per_lesson(name: str, run):
     def command(arguments) -> None:
         lessons = select_lessons(arguments.source, arguments.lessons)
-        run(arguments.source, arguments.course_dir, lessons, arguments.settings)
+        options = {"language": arguments.language} if arguments.language else {}
+        run(arguments.source, arguments.course_dir, lessons, arguments.settings, **options)
         print(f"{name}: {', '.join(lesson.id for lesson in lessons)}")
 
     return command

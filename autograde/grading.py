@@ -29,6 +29,7 @@ from nbformat import NotebookNode
 
 from autograde import control_group
 from autograde.control_group import ControlGroup
+from autograde.editions import edition_of, localize
 from autograde.environment import submission_environment
 from autograde.errors import one_line
 from autograde.execute import STOP_ERRORS
@@ -115,6 +116,7 @@ def _grade(grader: Grader, lesson: Lesson, student: str) -> tuple[SubmissionResu
         submitted = read_submission(notebook, grader.limits.notebook_mb)
         released = nbformat.read(lesson_notebook(course.release, lesson.id), as_version=4)
         runnable = rebuild(submitted, source, released)
+        edition = edition_of(submitted)
     except SubmissionError as error:
         return fail_submission(grader, lesson, student, str(error)), None
     folder = Path(tempfile.mkdtemp(prefix=f"{lesson.id}-", dir=grader.scratch_root))
@@ -126,7 +128,9 @@ def _grade(grader: Grader, lesson: Lesson, student: str) -> tuple[SubmissionResu
         scratch = make_scratch(folder, grader.template, submission, runnable, lesson.source_notebook.parent, limits)
         run_result = _run_isolated(grader, scratch, lesson, student, group)
         try:
-            result = _result(grader, lesson, student, source, scratch, run_result)
+            result = dataclasses.replace(
+                _result(grader, lesson, student, source, scratch, run_result, edition), edition=edition
+            )
         except Exception as error:  # (nbgrader's log kept, with the traceback after it)
             return _fault(grader, lesson, student, error, run_result.log)
         return (_with_memory(result, group, limits) if group else result), run_result.log
@@ -152,9 +156,16 @@ def _not_a_file(notebook: Path) -> str:
 
 
 def _result(
-    grader: Grader, lesson: Lesson, student: str, source: NotebookNode, scratch: Scratch, run_result: Run
+    grader: Grader,
+    lesson: Lesson,
+    student: str,
+    source: NotebookNode,
+    scratch: Scratch,
+    run_result: Run,
+    edition: str,
 ) -> SubmissionResult:
-    """The scores of the notebook that nbgrader executed in `scratch`, recorded in the class gradebook."""
+    """The scores of the notebook that nbgrader executed in `scratch`, recorded in the class gradebook;
+    the executed notebook, for feedback, in the language of the submission (graded as the source is)."""
     executed_path = StudentNotebook(scratch.course.root, student, lesson.id).autograded
     if not run_result.ok or not executed_path.is_file():
         return fail_submission(grader, lesson, student, run_result.reason())
@@ -164,7 +175,7 @@ def _result(
     result = _record(grader, lesson, student, source, executed)
     graded = StudentNotebook(grader.course.root, student, lesson.id).autograded
     graded.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(executed, graded)  # (for generate_feedback; only the notebook comes back)
+    nbformat.write(localize(executed, lesson.id, edition), graded)  # (for generate_feedback)
     return result
 
 

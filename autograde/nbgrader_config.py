@@ -12,15 +12,17 @@ from pathlib import Path
 
 c = get_config()  # noqa: F821 (provided by traitlets when it loads this file)
 
-# solutions/<id>/<id>.ipynb is the source, course/<id>/<id>.ipynb the generated student version.
+# solutions/<id>/<id>.ipynb is the source, course/<language>/<id>/<id>.ipynb the generated student
+# versions; nbgrader's own release folder is the Japanese edition's, the one it generates (the English
+# edition is translated from it: autograde/course.py).
 c.CourseDirectory.root = str(Path(__file__).resolve().parent.parent)
 c.CourseDirectory.source_directory = "solutions"
-c.CourseDirectory.release_directory = "course"
+c.CourseDirectory.release_directory = "course/ja"
 
 # The markers of docs/authoring.md; the stub is nbgrader's default, written out so that it is fixed here.
 c.ClearSolutions.begin_solution_delimeter = "BEGIN SOLUTION"
 c.ClearSolutions.end_solution_delimeter = "END SOLUTION"
-c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+c.ClearSolutions.code_stub = {"python": '# YOUR CODE HERE\nraise NotImplementedError("exercise not done yet")'}
 c.ClearHiddenTests.enabled = True
 c.ClearHiddenTests.begin_test_delimeter = "BEGIN HIDDEN TESTS"
 c.ClearHiddenTests.end_test_delimeter = "END HIDDEN TESTS"

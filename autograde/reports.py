@@ -1,9 +1,9 @@
 """The class's spreadsheets: summary.csv, written from the results, and grades.csv (nbgrader's
 export) told apart from a missing submission.
 
-summary.csv has one row per student and lesson: the score, the reason when a notebook could not be
-graded or grading stopped early, the grading time and, with control groups, the peak memory of its
-processes and how many of them were killed for memory.
+summary.csv has one row per student and lesson: the edition handed in (ja, en), the score, the reason
+when a notebook could not be graded or grading stopped early, the grading time and, with control
+groups, the peak memory of its processes and how many of them were killed for memory.
 """
 
 import csv
@@ -16,7 +16,17 @@ def write_summary(results: list[SubmissionResult], path: Path) -> None:
     with path.open("w", newline="") as file:
         writer = csv.writer(file)
         writer.writerow(
-            ["student_id", "lesson", "score", "max_score", "failure", "seconds", "peak_memory_mb", "memory_kills"]
+            [
+                "student_id",
+                "lesson",
+                "edition",
+                "score",
+                "max_score",
+                "failure",
+                "seconds",
+                "peak_memory_mb",
+                "memory_kills",
+            ]
         )
         for result in results:  # (the last two stay empty without control groups)
             peak = "" if result.peak_memory_mb is None else f"{result.peak_memory_mb:.0f}"
@@ -26,6 +36,7 @@ def write_summary(results: list[SubmissionResult], path: Path) -> None:
                 [
                     result.student,
                     result.lesson,
+                    result.edition or "",
                     result.score,
                     result.max_score,
                     failure,

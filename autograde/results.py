@@ -28,6 +28,7 @@ class SubmissionResult:
     seconds: float = 0.0  # how long grading it took
     peak_memory_mb: float | None = None  # of its whole process tree (known with control groups)
     memory_kills: int | None = None  # how many of its processes were killed for memory (likewise)
+    edition: str | None = None  # the language of the notebook handed in (autograde/editions.py), if read
 
     @property
     def score(self) -> float:

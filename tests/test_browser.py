@@ -58,7 +58,7 @@ def workspace(tmp_path_factory) -> Path:
     """JupyterLab's root: an untouched lesson, the same lesson with its first exercise solved, and a
     graded sample class of the toy lesson (the formgrader's course directory)."""
     root = tmp_path_factory.mktemp("lab")
-    untouched = nbformat.read(ROOT / "course" / LESSON / f"{LESSON}.ipynb", as_version=4)
+    untouched = nbformat.read(ROOT / "course" / "ja" / LESSON / f"{LESSON}.ipynb", as_version=4)
     (root / "student").mkdir()
     nbformat.write(untouched, root / "student" / f"{LESSON}.ipynb")
     (root / "filled").mkdir()
@@ -241,7 +241,9 @@ def show_cell(page, index: int) -> None:
 
 def test_a_lesson_opens_with_japanese_text_and_rendered_math(browser, lab):
     page = open_notebook(browser, lab, f"student/{LESSON}.ipynb")
-    title = nbformat.read(ROOT / "course" / LESSON / f"{LESSON}.ipynb", as_version=4).cells[0].source.splitlines()[0]
+    title = (
+        nbformat.read(ROOT / "course" / "ja" / LESSON / f"{LESSON}.ipynb", as_version=4).cells[0].source.splitlines()[0]
+    )
     heading = page.locator(".jp-RenderedMarkdown h1").first
     assert heading.inner_text().strip().rstrip("¶") == title.lstrip("# ").strip()
     assert re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", title), "the lesson's title is Japanese"
@@ -260,7 +262,7 @@ def test_a_lesson_opens_with_japanese_text_and_rendered_math(browser, lab):
 def test_run_all_reaches_the_last_cell_of_an_untouched_lesson(browser, lab, ui):
     page = open_notebook(browser, lab, f"student/{LESSON}.ipynb", ui)
     cells = restart_and_run_all(page)
-    notebook = nbformat.read(ROOT / "course" / LESSON / f"{LESSON}.ipynb", as_version=4)
+    notebook = nbformat.read(ROOT / "course" / "ja" / LESSON / f"{LESSON}.ipynb", as_version=4)
     show_cell(page, next(index for index, cell in enumerate(notebook.cells) if utils.is_grade(cell)))
     page.screenshot(path=SCREENSHOTS / f"run_all_untouched_first_test_{ui}.png")
     show_cell(page, max(index for index, cell in enumerate(notebook.cells) if cell.cell_type == "code"))
@@ -274,7 +276,7 @@ def test_run_all_reaches_the_last_cell_of_an_untouched_lesson(browser, lab, ui):
 def test_a_solved_exercise_passes_its_visible_test_and_validate_reports_the_rest(browser, lab):
     page = open_notebook(browser, lab, f"filled/{LESSON}.ipynb")
     cells = restart_and_run_all(page)
-    notebook = nbformat.read(ROOT / "course" / LESSON / f"{LESSON}.ipynb", as_version=4)
+    notebook = nbformat.read(ROOT / "course" / "ja" / LESSON / f"{LESSON}.ipynb", as_version=4)
     first_test = next(index for index, cell in enumerate(notebook.cells) if utils.is_grade(cell))
     code_index = [cell.cell_type for cell in notebook.cells[:first_test]].count("code")
     assert cells[code_index][1] == [], f"the solved exercise's test cell passes: {cells[code_index]}"

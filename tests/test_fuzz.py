@@ -30,7 +30,7 @@ GRADING_KEYS = ("grade_id", "points", "solution", "grade", "locked", "task", "sc
 
 def lesson_files(lesson: str) -> tuple[Path, Path]:
     """(source, released) notebooks of a lesson."""
-    return lesson_notebook(SOLUTIONS, lesson), lesson_notebook(REPO / "course", lesson)
+    return lesson_notebook(SOLUTIONS, lesson), lesson_notebook(REPO / "course" / "ja", lesson)
 
 
 @pytest.fixture(scope="module")
