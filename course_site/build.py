@@ -7,8 +7,9 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograde.editions import LANGUAGE_NAMES, LANGUAGES
+from autograde.editions import LANGUAGES
 from autograde.paths import REPO_ROOT
+from course_site.extension import LANGUAGE_NAMES
 from course_site.sources import stage
 
 
@@ -51,19 +52,20 @@ def build_site(output: Path = DEFAULT_OUTPUT, execute: bool = True, course: Path
 
     With `execute`, each lesson runs once (the first language to meet it runs it, into the cache that
     every later build reuses); without, pages show the code without outputs."""
-    layout = SiteLayout(output)
+    layout, titles = SiteLayout(output), {}
     for language in LANGUAGES:
         sources = stage(language, layout.sources(language), course)
+        titles[language] = sources.title
         settings = {
             "language": language,
             "html_title": sources.title,
             "nb_execution_mode": "cache" if execute else "off",
             "nb_execution_cache_path": layout.execution_cache,
-            "course_site_notebooks": course / language,
+            "course_site_notebooks": (course / language).resolve(),
         }
         # One process per language: Sphinx keeps its translations of the theme's words in globals.
         build = subprocess.run(
-            [sys.executable, "-m", "sphinx", "--builder", "html", "--fail-on-warning", "--quiet"]
+            [sys.executable, "-m", "sphinx", "--builder", "html", "--fail-on-warning"]
             + ["--conf-dir", str(CONF), "--doctree-dir", str(layout.doctrees(language))]
             + [f"--define={name}={value}" for name, value in settings.items()]
             + [str(sources.root), str(layout.pages(language))],
@@ -75,17 +77,18 @@ def build_site(output: Path = DEFAULT_OUTPUT, execute: bool = True, course: Path
         if not link.is_symlink():
             link.parent.mkdir(parents=True, exist_ok=True)
             link.symlink_to(Path("..") / layout.pages(language).relative_to(layout.root))
-    (layout.html / "index.html").write_text(language_choice())
+    (layout.html / "index.html").write_text(language_choice(titles))
     return layout.html
 
 
-def language_choice() -> str:
-    """The site's root page: a link to each language's landing page."""
+def language_choice(titles: dict[str, str]) -> str:
+    """The site's root page: each language's landing page, by its title."""
     links = "\n".join(
-        f'<li><a href="{code}/index.html" hreflang="{code}" lang="{code}">{html.escape(LANGUAGE_NAMES[code])}</a></li>'
-        for code in LANGUAGES
+        f'<li lang="{code}"><a href="{code}/index.html" hreflang="{code}">{html.escape(title)}</a>'
+        f" ({html.escape(LANGUAGE_NAMES[code])})</li>"
+        for code, title in titles.items()
     )
     return (
-        '<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>Learning from human feedback</title></head>\n'
-        f"<body><h1>Learning from human feedback</h1>\n<ul>\n{links}\n</ul></body></html>\n"
+        '<!DOCTYPE html>\n<html><head><meta charset="utf-8">'
+        f"<title>{html.escape(' / '.join(titles.values()))}</title></head>\n<body><ul>\n{links}\n</ul></body></html>\n"
     )

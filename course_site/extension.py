@@ -15,8 +15,9 @@ from myst_nb.sphinx_ import NbMetadataCollector
 from sphinx.application import Sphinx
 from sphinx.util.osutil import relative_uri
 
-from autograde.editions import LANGUAGE_NAMES, LANGUAGES
+from autograde.editions import LANGUAGES
 
+LANGUAGE_NAMES = {"ja": "日本語", "en": "English"}  # each in its own language, as a switcher shows them
 DOWNLOADS = "notebooks"  # the output folder of the student notebooks
 LABELS = {
     "en": {

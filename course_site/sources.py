@@ -11,7 +11,8 @@ same path under the other language's folder:
 - `docs/<name>.md`: the guides in the language (`docs/<language>/<guide>.md`), and the course
   developers' pages (`docs/*.md`, English only); `README.md`: the project's overview (English).
 
-A file is written only when its text changes, so that Sphinx rebuilds only the pages whose source changed.
+A file is written only when its text changes, so that Sphinx rebuilds only the pages whose source changed,
+and one whose source has gone is removed.
 """
 
 from dataclasses import dataclass
@@ -55,6 +56,8 @@ def stage(language: str, destination: Path, course: Path = REPO_ROOT / "course")
         pages[str(page)] = nbformat.writes(as_shown_on_the_site(notebook))
     for name, text in pages.items():
         write_if_changed(destination / name, text)
+    for stale in {path for path in destination.rglob("*") if path.is_file()} - {destination / name for name in pages}:
+        stale.unlink()  # (a page whose source has gone)
     return SiteSources(destination, language, pages["index.md"].splitlines()[0].lstrip("# "))
 
 
