@@ -11,12 +11,6 @@ def main() -> None:
     commands = parser.add_subparsers(dest="command", required=True)
     build = commands.add_parser("build", help="build the site of both languages (offline)")
     build.add_argument("--output", type=Path, default=REPO_ROOT / "runs" / "site", help="default: runs/site")
-    build.add_argument(
-        "--course",
-        type=Path,
-        default=REPO_ROOT / "course",
-        help="the student notebooks, course/<language>/<id>/<id>.ipynb",
-    )
     build.add_argument("--no-execute", action="store_true", help="show the code without running the lessons")
     commands.add_parser("translations", help="bring the landing page's translation catalogs in step with it")
     arguments = parser.parse_args()
@@ -24,7 +18,7 @@ def main() -> None:
         from course_site.build import SiteError, build_site  # (Sphinx imported only to build)
 
         try:
-            print(build_site(arguments.output, not arguments.no_execute, arguments.course) / "index.html")
+            print(build_site(arguments.output, not arguments.no_execute) / "index.html")
         except SiteError as error:
             raise SystemExit(f"python -m course_site: {error}") from None
     else:

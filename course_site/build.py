@@ -10,7 +10,7 @@ from pathlib import Path
 from autograde.editions import LANGUAGES
 from autograde.paths import REPO_ROOT
 from course_site.extension import LANGUAGE_NAMES
-from course_site.sources import stage
+from course_site.sources import COURSE, stage
 
 
 class SiteError(Exception):
@@ -47,21 +47,21 @@ class SiteLayout:
         return self.root / "jupyter_cache"
 
 
-def build_site(output: Path = DEFAULT_OUTPUT, execute: bool = True, course: Path = REPO_ROOT / "course") -> Path:
+def build_site(output: Path = DEFAULT_OUTPUT, execute: bool = True) -> Path:
     """Build the site of every language; returns the folder of the root page (serve it over HTTP).
 
     With `execute`, each lesson runs once (the first language to meet it runs it, into the cache that
     every later build reuses); without, pages show the code without outputs."""
     layout, titles = SiteLayout(output), {}
     for language in LANGUAGES:
-        sources = stage(language, layout.sources(language), course)
+        sources = stage(language, layout.sources(language))
         titles[language] = sources.title
         settings = {
             "language": language,
             "html_title": sources.title,
             "nb_execution_mode": "cache" if execute else "off",
             "nb_execution_cache_path": layout.execution_cache,
-            "course_site_notebooks": (course / language).resolve(),
+            "course_site_notebooks": COURSE / language,
         }
         # One process per language: Sphinx keeps its translations of the theme's words in globals.
         build = subprocess.run(

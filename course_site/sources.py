@@ -9,7 +9,8 @@ same path under the other language's folder:
   the outputs of its answer and test cells hidden: those cells raise NotImplementedError until the
   student writes an answer, and the site shows them as the student first sees them, without the error;
 - `docs/<name>.md`: the guides in the language (`docs/<language>/<guide>.md`), and the course
-  developers' pages (`docs/*.md`, English only); `README.md`: the project's overview (English).
+  developers' pages (`docs/*.md`, English only); `README.md`: the project's overview (English). Their
+  links to files of the repository become links to the site's pages (course_site/links.py).
 
 A file is written only when its text changes, so that Sphinx rebuilds only the pages whose source changed,
 and one whose source has gone is removed.
@@ -23,9 +24,11 @@ import nbformat
 from autograde.catalogs import Catalog, update_catalog
 from autograde.editions import GUIDE_LANGUAGE, GUIDES, LANGUAGES, LOCALE, guide_path
 from autograde.lessons import find_lessons
-from autograde.paths import REPO_ROOT, lesson_notebook
+from autograde.paths import REPO_ROOT
 from autograde.run_all import RAISES_TAG
+from course_site.links import SiteMap
 
+COURSE = REPO_ROOT / "course"  # the student notebooks, course/<language>/<id>/<id>.ipynb
 LANDING_PAGE = Path(__file__).parent / "pages" / "index.md"
 HIDE_OUTPUT_TAG = "remove-output"  # myst-nb's tag: the cell's code is shown, its outputs are not
 
@@ -43,22 +46,33 @@ class SiteSources:
     title: str
 
 
-def stage(language: str, destination: Path, course: Path = REPO_ROOT / "course") -> SiteSources:
+def stage(language: str, destination: Path) -> SiteSources:
     """The site's sources in `language` under `destination`, from the student notebooks in
     `course/<language>/` and the guides."""
-    pages = {"index.md": landing_page(language), "README.md": (REPO_ROOT / "README.md").read_text()}
-    for page in sorted((REPO_ROOT / "docs").glob("*.md")):
-        translated = guide_path(page.stem, language) if page.stem in GUIDES else page
-        pages[f"docs/{page.name}"] = translated.read_text()
-    for lesson in find_lessons(course / language):
-        notebook = nbformat.read(lesson.source_notebook, as_version=4)
-        page = lesson_notebook(Path(), lesson.id)
-        pages[str(page)] = nbformat.writes(as_shown_on_the_site(notebook))
+    site_map = SiteMap(language, {each: documents(each) for each in LANGUAGES})
+    pages = {"index.md": landing_page(language)}
+    for source, staged in documents(language).items():
+        if staged.endswith(".ipynb"):
+            notebook = nbformat.read(REPO_ROOT / source, as_version=4)
+            pages[staged] = nbformat.writes(as_shown_on_the_site(notebook))
+        else:
+            pages[staged] = site_map.rewrite((REPO_ROOT / source).read_text(), source, staged)
     for name, text in pages.items():
         write_if_changed(destination / name, text)
     for stale in {path for path in destination.rglob("*") if path.is_file()} - {destination / name for name in pages}:
         stale.unlink()  # (a page whose source has gone)
     return SiteSources(destination, language, pages["index.md"].splitlines()[0].lstrip("# "))
+
+
+def documents(language: str) -> dict[str, str]:
+    """The pages of a language's site but its landing page: repository path -> path on the site."""
+    found = {"README.md": "README.md"}
+    for page in sorted((REPO_ROOT / "docs").glob("*.md")):
+        source = guide_path(page.stem, language) if page.stem in GUIDES else page
+        found[source.relative_to(REPO_ROOT).as_posix()] = f"docs/{page.name}"
+    for lesson in find_lessons(COURSE / language):
+        found[lesson.source_notebook.relative_to(REPO_ROOT).as_posix()] = f"{lesson.id}/{lesson.id}.ipynb"
+    return found
 
 
 def landing_page(language: str) -> str:

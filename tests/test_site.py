@@ -14,6 +14,7 @@ from autograde.lessons import find_lessons
 from autograde.paths import REPO_ROOT, lesson_notebook
 from autograde.run_all import RAISES_TAG
 from course_site.extension import lesson_info
+from course_site.links import SiteMap
 from course_site.sources import HIDE_OUTPUT_TAG, LANDING_PAGE, landing_catalog, landing_page, stage
 
 COURSE = REPO_ROOT / "course"
@@ -82,3 +83,28 @@ def test_a_lesson_s_running_time_is_shown_only_when_the_build_ran_it():
     assert "2分10秒" in lesson_info("ja", "../notebooks/03.ipynb", "03.ipynb", 130.4)
     skipped = lesson_info("en", "../notebooks/03.ipynb", "03.ipynb", None)
     assert 'href="../notebooks/03.ipynb"' in skipped and "took" not in skipped
+
+
+SITE_MAP = {
+    "ja": {"docs/ja/student-guide.md": "docs/student-guide.md", "docs/authoring.md": "docs/authoring.md"},
+    "en": {"docs/student-guide.md": "docs/student-guide.md", "docs/authoring.md": "docs/authoring.md"},
+}
+
+
+def test_a_guide_s_links_lead_to_the_site_s_pages():
+    page = SiteMap("ja", SITE_MAP).rewrite(
+        "英語版: [原文](../student-guide.md)、[書き方](../authoring.md#layout)、[フォルダ](../)、[外](https://example.org/a.md)",
+        "docs/ja/student-guide.md",
+        "docs/student-guide.md",
+    )
+    assert page == (
+        '英語版: <a href="../../en/docs/student-guide.html" hreflang="en">原文</a>、'
+        "[書き方](authoring.md#layout)、フォルダ、[外](https://example.org/a.md)"
+    )
+
+
+def test_links_inside_code_stay_as_they_are():
+    text = "Run `[x](docs/authoring.md)`:\n\n```\n[y](docs/authoring.md)\n```\n\n[z](docs/authoring.md)"
+    page = SiteMap("en", SITE_MAP).rewrite(text, "README.md", "README.md")
+    assert page == text  # (README.md is staged at README.md: its link stays too)
+    assert SiteMap("en", SITE_MAP).rewrite("[z](docs/authoring.md)", "README.md", "docs/x.md") == "[z](authoring.md)"
