@@ -26,8 +26,8 @@ LABELS = {
         "duration": "{minutes} min {seconds} s",
     },
     "ja": {
-        "download": "学生用ノートブックをダウンロード: {file}",
-        "runtime": "このサイトを作ったとき、講義全体の実行に{duration}かかりました。",
+        "download": "受講者用ノートブックをダウンロード: {file}",
+        "runtime": "このサイトを作ったとき、レッスン全体の実行に{duration}かかりました。",
         "duration": "{minutes}分{seconds}秒",
     },
 }
