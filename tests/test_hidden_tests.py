@@ -187,6 +187,7 @@ WRONG_ANSWERS = {
         "bradley_terry_loss",
         [("return -F.logsigmoid(margins).mean()", "return -F.logsigmoid(margins).mean().detach()")],
         "the gradient of the loss should reach the rewards",
+        test="bradley_terry_loss_tests_gradient",
     ),
     "dpo_loss_detached": wrong(
         L4,
@@ -216,6 +217,7 @@ WRONG_ANSWERS = {
             )
         ],
         "must not chan",
+        test="per_token_rewards_tests_inputs",
     ),
     "kl_optimal_policy_overflows": wrong(
         L2,
@@ -291,25 +293,29 @@ WRONG_ANSWERS = {
                 "    winners, losers = range(ranked_rewards.shape[1] - 1), range(1, ranked_rewards.shape[1])\n",
             )
         ],
-        "K = 3, rewards (2, 1, 0)",
+        "K = 3, rewards (2, 1, 0): the mean (not the sum) over the 3 pairs",
+        test="bradley_terry_loss_tests_values",
     ),
     "bradley_terry_loss_summed_over_pairs": wrong(
         L1,
         "bradley_terry_loss",
         [("return -F.logsigmoid(margins).mean()", "return -F.logsigmoid(margins).sum(dim=1).mean()")],
-        "K = 3, rewards (2, 1, 0)",
+        "K = 3, rewards (2, 1, 0): the mean (not the sum) over the 3 pairs",
+        test="bradley_terry_loss_tests_values",
     ),
     "bradley_terry_loss_log_of_sigmoid": wrong(
         L1,
         "bradley_terry_loss",
         [("return -F.logsigmoid(margins).mean()", "return -torch.log(torch.sigmoid(margins)).mean()")],
-        "margin -200 (use F.logsigmoid)",
+        "margin -200: -log sigmoid(-200) = 200 (use F.logsigmoid)",
+        test="bradley_terry_loss_tests_stable",
     ),
     "bradley_terry_loss_item": wrong(
         L1,
         "bradley_terry_loss",
         [("return -F.logsigmoid(margins).mean()", "return torch.tensor(-F.logsigmoid(margins).mean().item())")],
         "the gradient of the loss should reach the rewards",
+        test="bradley_terry_loss_tests_gradient",
     ),
     # Lesson 2, kl_penalized_reward: r - beta * (log pi_RL - log pi_SFT), differentiable.
     "kl_penalized_reward_ratio_of_logprobs": wrong(
@@ -324,6 +330,12 @@ WRONG_ANSWERS = {
         [(KL_REWARD_RETURN, "    return reward_score - (policy_logprob - sft_logprob)\n")],
         "R = r - 0.1 * (log pi_RL - log pi_SFT)",
     ),
+    "kl_penalized_reward_sign_flipped": wrong(
+        L2,
+        "kl_penalized_reward",
+        [(KL_REWARD_RETURN, "    return reward_score + beta * (policy_logprob - sft_logprob)\n")],
+        "R = r - 0.1 * (log pi_RL - log pi_SFT)",
+    ),
     "kl_penalized_reward_detached": wrong(
         L2,
         "kl_penalized_reward",
@@ -336,12 +348,14 @@ WRONG_ANSWERS = {
         "per_token_rewards",
         [("    rewards[torch.arange(mask.shape[0]), last] += reward_score\n", "    rewards[:, -1] += reward_score\n")],
         "KL penalty on tokens 0-2, score 2 added on token 2, padding 0",
+        test="per_token_rewards_tests_values",
     ),
     "per_token_rewards_score_at_mask_sum": wrong(
         L2,
         "per_token_rewards",
         [("    last = (positions * mask).argmax(dim=1)\n", "    last = mask.sum(dim=1).long() - 1\n")],
         "prompt and padding masked, score on each row's last answer token",
+        test="per_token_rewards_tests_values",
     ),
     "per_token_rewards_penalty_everywhere": wrong(
         L2,
@@ -353,6 +367,7 @@ WRONG_ANSWERS = {
             )
         ],
         "KL penalty on tokens 0-2, score 2 added on token 2, padding 0",
+        test="per_token_rewards_tests_values",
     ),
     # kl_divergence: p log p - p log q over the last dimension, 0 where p = 0.
     "kl_divergence_nan_where_p_is_zero": wrong(
@@ -371,20 +386,20 @@ WRONG_ANSWERS = {
         L2,
         "kl_divergence",
         [(KL_DIVERGENCE_RETURN, "    return (torch.xlogy(p, p) - torch.xlogy(p, q)).sum(dim=0)\n")],
-        "a batch of two pairs (float64 inputs)",
+        "a batch of two pairs (one KL per row, summed over the last dimension)",
     ),
     # kl_optimal_policy: pi_ref * exp(r / beta), normalised over the last dimension, without overflow.
     "kl_optimal_policy_rewards_times_beta": wrong(
         L2,
         "kl_optimal_policy",
         [("rewards / beta, dim=-1)", "rewards * beta, dim=-1)")],
-        "beta = 2: weights 1 and sqrt(3)",
+        "pi_ref = (0.8, 0.2), r = (0, log 3), beta = 0.5",
     ),
     "kl_optimal_policy_without_reference": wrong(
         L2,
         "kl_optimal_policy",
         [("torch.softmax(torch.log(ref_probs) + rewards / beta, dim=-1)", "torch.softmax(rewards / beta, dim=-1)")],
-        "equal rewards leave pi_ref unchanged",
+        "pi_ref = (0.8, 0.2), r = (0, log 3), beta = 0.5",
     ),
     "kl_optimal_policy_over_the_first_dimension": wrong(
         L2,
@@ -838,6 +853,24 @@ RIGHT_ANSWERS = {
                 "    return torch.stack(losses).mean()\n",
             )
         ],
+        test="bradley_terry_loss_tests_values",
+    ),
+    "bradley_terry_loss_softplus": right(
+        L1,
+        "bradley_terry_loss",
+        [("return -F.logsigmoid(margins).mean()", "return F.softplus(-margins).mean()")],
+        test="bradley_terry_loss_tests_stable",
+    ),
+    "bradley_terry_loss_binary_cross_entropy": right(
+        L1,
+        "bradley_terry_loss",
+        [
+            (
+                "return -F.logsigmoid(margins).mean()",
+                "return F.binary_cross_entropy_with_logits(margins, torch.ones_like(margins))",
+            )
+        ],
+        test="bradley_terry_loss_tests_gradient",
     ),
     "kl_penalized_reward_rearranged": right(
         L2,
@@ -859,6 +892,21 @@ RIGHT_ANSWERS = {
                 "    return rewards\n",
             )
         ],
+        test="per_token_rewards_tests_values",
+    ),
+    "per_token_rewards_where_and_one_hot": right(
+        L2,
+        "per_token_rewards",
+        [
+            (
+                PER_TOKEN_BODY,
+                "    answer = mask.bool()\n"
+                "    rewards = torch.where(answer, -beta * (policy_token_logprobs - sft_token_logprobs), 0.0)\n"
+                "    last = mask.shape[1] - 1 - answer.flip(1).float().argmax(dim=1)\n"
+                "    return rewards + F.one_hot(last, mask.shape[1]) * reward_score.unsqueeze(1)\n",
+            )
+        ],
+        test="per_token_rewards_tests_inputs",
     ),
     "kl_divergence_with_kl_div": right(
         L2,
