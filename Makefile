@@ -3,6 +3,7 @@
 VENV ?= .venv
 PYTHON := $(VENV)/bin/python
 SERVER_EXTENSION := $(VENV)/etc/jupyter/jupyter_server_config.d/autograde.json
+NBGRADER_SETTINGS := $(VENV)/etc/jupyter/nbgrader_config.py
 # Half of CPU training time went to glibc's mmap/munmap churn on large tensors; keeping freed memory
 # in the heap made SFT + DPO 1.3-2x faster with identical results.
 export MALLOC_MMAP_THRESHOLD_ = 4294967296
@@ -21,7 +22,7 @@ apt_install = command -v $(1) >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && comman
 # unshare or to no sandbox, and says so. Chromium (with CJK fonts for the lessons' Japanese) is the
 # browser of tests/test_browser.py, driven by Playwright for Python: Playwright's own browser download
 # does not work offline.
-setup: $(VENV)/.installed $(SERVER_EXTENSION)
+setup: $(VENV)/.installed $(SERVER_EXTENSION) $(NBGRADER_SETTINGS)
 	@$(call apt_install,bwrap,bubblewrap,grading will isolate submissions less well (unshare or no sandbox))
 	@$(call apt_install,chromium,chromium fonts-noto-cjk,tests/test_browser.py will be skipped)
 
@@ -29,6 +30,11 @@ setup: $(VENV)/.installed $(SERVER_EXTENSION)
 # from this environment, as nbgrader's own are (`jupyter server extension enable` refuses a module that
 # no configuration names yet, so the file is copied).
 $(SERVER_EXTENSION): autograde/jupyter/server_extension.json $(VENV)/.installed
+	mkdir -p $(@D)
+	cp $< $@
+
+# nbgrader's settings for every Jupyter of this environment: Validate stops after the last graded cell.
+$(NBGRADER_SETTINGS): autograde/jupyter/nbgrader_config.py $(VENV)/.installed
 	mkdir -p $(@D)
 	cp $< $@
 

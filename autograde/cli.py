@@ -18,6 +18,8 @@ from autograde.results import SubmissionResult
 from autograde.sample_class import build_sample_class
 from autograde.selfcheck import check_notebook
 
+DEFAULT_SOURCE = REPO_ROOT / "solutions"
+
 
 def main(argv: list[str] | None = None) -> int:
     arguments = _parser().parse_args(argv)
@@ -36,7 +38,7 @@ def _parser() -> argparse.ArgumentParser:
     source.add_argument(
         "--source",
         type=Path,
-        default=REPO_ROOT / "solutions",
+        default=DEFAULT_SOURCE,
         metavar="DIR",
         help="the source notebooks, <id>/<id>.ipynb (default: solutions/)",
     )
@@ -44,7 +46,7 @@ def _parser() -> argparse.ArgumentParser:
     command = commands.add_parser(
         "generate",
         parents=[source],
-        help="build course/<language>/ from solutions/ (and, for all lessons, docs/<language>/ from docs/)",
+        help="build course/<language>/ from solutions/ (and, for all of solutions/, docs/<language>/ from docs/)",
     )
     command.add_argument("lessons", nargs="*", metavar="ASSIGNMENT", help="lesson ids (default: all, and the guides)")
     command.add_argument(
@@ -134,7 +136,9 @@ def _parser() -> argparse.ArgumentParser:
 
 def _generate(arguments) -> None:
     lessons = select_lessons(arguments.source, arguments.lessons)
-    for path in generate(arguments.source, arguments.course, lessons, guides=not arguments.lessons):
+    # The guides are the course's own: translated along with all of its lessons.
+    guides = not arguments.lessons and arguments.source.resolve() == DEFAULT_SOURCE
+    for path in generate(arguments.source, arguments.course, lessons, guides=guides):
         print(path)
 
 

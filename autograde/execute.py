@@ -57,6 +57,17 @@ OTHER_PATH_REFUSED = (
 )
 
 
+def last_marked_cell(nb: NotebookNode) -> int | None:
+    """The index of the last graded, answer or task cell (None if there is none): nothing after it can
+    change a score. (nbgrader's Validate stops there too: autograde/jupyter/validate.py.)"""
+    marked = [
+        index
+        for index, cell in enumerate(nb.cells)
+        if utils.is_grade(cell) or utils.is_solution(cell) or utils.is_task(cell)
+    ]
+    return marked[-1] if marked else None
+
+
 def error_output(ename: str, evalue: str) -> NotebookNode:
     return NotebookNode(output_type="error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
 
@@ -72,12 +83,8 @@ class GuardedExecute(Execute):
         self.limits = Limits.read(os.environ[LIMITS_VARIABLE])
         self.timeout = max(1, round(self.limits.cell_timeout))  # (nbclient's first look at a cell)
         self._stopped: str | None = None  # why the remaining cells are not run
-        marked = [
-            index
-            for index, cell in enumerate(nb.cells)
-            if utils.is_grade(cell) or utils.is_solution(cell) or utils.is_task(cell)
-        ]
-        self._last_marked = len(nb.cells) if self.limits.run_ungraded_tail or not marked else marked[-1]
+        last = last_marked_cell(nb)
+        self._last_marked = len(nb.cells) if self.limits.run_ungraded_tail or last is None else last
         self._notebook_start: tuple[float, float] | None = None  # (wall, CPU) when the kernel was there
         return super().preprocess(nb, resources, km)
 

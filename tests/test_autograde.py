@@ -156,7 +156,8 @@ def test_sample_class_holds_the_expected_students(sample_class, class_grading):
 def test_generate_is_deterministic_and_gives_the_student_version(tmp_path, sample_class):
     submissions, _ = sample_class
     assert main(["generate", "--source", str(TOY), "--course", str(tmp_path)]) == 0
-    generated = lesson_notebook(tmp_path, "toy")
+    generated = lesson_notebook(tmp_path / "ja", "toy")  # (the toy lesson has no other edition)
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["ja"]
     # The sample class's `blank` is an earlier, independent generation of the same source.
     assert generated.read_bytes() == lesson_notebook(submissions / "blank", "toy").read_bytes()
     text = generated.read_text()
@@ -171,7 +172,7 @@ def test_generate_is_deterministic_and_gives_the_student_version(tmp_path, sampl
 def test_check_full_solution_gets_every_point(capsys):
     assert main(["check", str(TOY_SOURCE), "--source", str(TOY)]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].endswith("(lesson toy): 6/6 points")
+    assert lines[0].endswith("(lesson toy, edition ja): 6/6 points")
     # mean_tests calls a solution that writes to stderr and warns: no point lost for that.
     assert [line.split() for line in lines[1:]] == [
         ["log_sigmoid_tests", "2/2"],
@@ -180,14 +181,17 @@ def test_check_full_solution_gets_every_point(capsys):
     ]
 
 
+NOT_DONE = "NotImplementedError: exercise not done yet"  # the stub's error says what to do
+
+
 def test_check_blank_scores_zero_in_json(capsys, sample_class):
     submissions, _ = sample_class
     report = check_json(capsys, lesson_notebook(submissions / "blank", "toy"))
-    assert set(report) == {"notebook", "score", "max_score", "exercises"}
+    assert set(report) == {"notebook", "edition", "score", "max_score", "exercises"}
     assert (report["score"], report["max_score"]) == (0.0, 6.0)
     assert [set(exercise) for exercise in report["exercises"]] == [{"id", "points", "max_points", "message"}] * 3
     assert {e["id"]: (e["points"], e["max_points"], e["message"]) for e in report["exercises"]} == {
-        name: (0.0, points, "NotImplementedError") for name, points in MAX_POINTS.items()
+        name: (0.0, points, NOT_DONE) for name, points in MAX_POINTS.items()
     }
 
 
@@ -199,8 +203,8 @@ def test_check_partial_copy_scores_exactly_its_solved_exercise(capsys, sample_cl
     assert report["score"] == expected["partial_1"] == 2.0
     assert [(e["id"], e["points"], e["message"]) for e in report["exercises"]] == [
         ("log_sigmoid_tests", 2.0, None),
-        ("mean_tests", 0.0, "NotImplementedError"),
-        ("kl_bernoulli_tests", 0.0, "NotImplementedError"),
+        ("mean_tests", 0.0, NOT_DONE),
+        ("kl_bernoulli_tests", 0.0, NOT_DONE),
     ]
     assert not any(line in json.dumps(report) for line in hidden_test_lines())
 
