@@ -24,10 +24,13 @@ KIT_FUNCTIONS: dict[str, tuple[str, ...]] = {
     # 01_reward_models
     "last_token_pool_tests": ("rlhf_lab.reward_model.last_token_pool",),
     "mean_pool_tests": ("rlhf_lab.reward_model.mean_pool",),
-    "bradley_terry_loss_tests": ("rlhf_lab.losses.bradley_terry_loss",),
+    "bradley_terry_loss_tests_values": ("rlhf_lab.losses.bradley_terry_loss",),
+    "bradley_terry_loss_tests_stable": ("rlhf_lab.losses.bradley_terry_loss",),
+    "bradley_terry_loss_tests_gradient": ("rlhf_lab.losses.bradley_terry_loss",),
     # 02_ppo_kl
     "kl_penalized_reward_tests": ("rlhf_lab.losses.kl_penalized_reward",),
-    "per_token_rewards_tests": ("rlhf_lab.losses.per_token_rewards",),
+    "per_token_rewards_tests_values": ("rlhf_lab.losses.per_token_rewards",),
+    "per_token_rewards_tests_inputs": ("rlhf_lab.losses.per_token_rewards",),
     "kl_divergence_tests": ("rlhf_lab.kl_regularization.kl_divergence",),
     "kl_optimal_policy_tests": ("rlhf_lab.kl_regularization.kl_optimal_policy",),
     # 03_dpo_derivation

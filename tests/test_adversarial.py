@@ -1222,7 +1222,13 @@ DELEGATIONS = [
     (
         "delegates_1a",
         "01_reward_models",
-        {"last_token_pool_tests": "imported", "mean_pool_tests": "module", "bradley_terry_loss_tests": "wrapped"},
+        {
+            "last_token_pool_tests": "imported",
+            "mean_pool_tests": "module",
+            "bradley_terry_loss_tests_values": "wrapped",
+            "bradley_terry_loss_tests_stable": "wrapped",
+            "bradley_terry_loss_tests_gradient": "wrapped",
+        },
     ),
     ("delegates_1b", "01_reward_models", {"last_token_pool_tests": "bound_early"}),
     (
@@ -1230,7 +1236,8 @@ DELEGATIONS = [
         "02_ppo_kl",
         {
             "kl_penalized_reward_tests": "imported",
-            "per_token_rewards_tests": "module",
+            "per_token_rewards_tests_values": "module",
+            "per_token_rewards_tests_inputs": "module",
             "kl_divergence_tests": "wrapped",
             "kl_optimal_policy_tests": "bound_early",
         },
