@@ -99,6 +99,7 @@ def assert_close(actual, expected, atol: float = 1e-5, rtol: float = 1e-5, what:
             where = f" at index {index}" if len(want) > 1 else ""
             expected_text, got_text = distinct_digits(w, g)
             failure = f"{what}{where}: expected {expected_text}, got {got_text} (tolerance {bound:.1e})"
+            failure += _dtype_note(actual, expected)
             break
     if len(want) <= _MAX_RECORDED_VALUES:  # (floats as repr strings: JSON has no NaN or inf)
         _record(
@@ -113,6 +114,21 @@ def assert_close(actual, expected, atol: float = 1e-5, rtol: float = 1e-5, what:
         _record(check="close_summary", what=what, n=len(want), passed=failure is None)
     if failure:
         raise AssertionError(failure)
+
+
+def _dtype_note(actual, expected) -> str:
+    """Why two tensors differ when the reason is their precision: a float32 result where float64 is
+    expected misses a tight tolerance by ~1e-8 whatever the formula, and the digits alone hide that."""
+    kinds = [getattr(type(value), "__module__", "").startswith("torch") for value in (actual, expected)]
+    if not all(kinds):
+        return ""
+    import torch
+
+    if all(type(value) in (torch.Tensor, torch.nn.Parameter) for value in (actual, expected)):
+        got, want = torch.Tensor.__getattribute__(actual, "dtype"), torch.Tensor.__getattribute__(expected, "dtype")
+        if got != want:
+            return f"; your result is {got} where {want} is expected (keep the dtype of the inputs)"
+    return ""
 
 
 def assert_true(condition, message: str) -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import nbformat
 
-from autograde.editions import LANGUAGES, LESSON_LANGUAGE, localize, write_guides
+from autograde.editions import LESSON_LANGUAGE, editions, localize, write_guides
 from autograde.errors import AutogradeError
 from autograde.lessons import Lesson, find_lessons
 from autograde.paths import CourseDir, lesson_notebook
@@ -40,7 +40,7 @@ def generate(source: Path, course_root: Path, lessons: list[Lesson], guides: boo
         student_notebook = lesson_notebook(course_root / LESSON_LANGUAGE, lesson.id)
         notebook = nbformat.read(student_notebook, as_version=4)
         tag_cells_that_may_raise(notebook)  # Run All goes on past unfinished exercises (autograde/run_all.py)
-        for language in LANGUAGES:
+        for language in editions(lesson.id):
             path = lesson_notebook(course_root / language, lesson.id)
             path.parent.mkdir(parents=True, exist_ok=True)
             nbformat.write(localize(notebook, lesson.id, language), path)

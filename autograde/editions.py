@@ -47,6 +47,16 @@ def guide_path(guide: str, language: str) -> Path:
     return DOCS / f"{guide}.md" if language == GUIDE_LANGUAGE else DOCS / language / f"{guide}.md"
 
 
+def editions(lesson_id: str) -> list[str]:
+    """The languages a lesson has an edition in: its own, and each one it has a catalog for (a lesson
+    of another course, the test suite's toy one for instance, may have none)."""
+    return [
+        language
+        for language in LANGUAGES
+        if language == LESSON_LANGUAGE or lesson_catalog(lesson_id, language).is_file()
+    ]
+
+
 def edition_of(notebook: NotebookNode) -> str:
     """The language of a notebook of the course (the lessons' own language when it says none)."""
     course = notebook.get("metadata", {}).get("course")

@@ -29,6 +29,7 @@ nbgrader's in what happens when a cell misbehaves:
 """
 
 import asyncio
+import contextlib
 import os
 import signal
 from queue import Empty
@@ -41,6 +42,8 @@ from nbgrader import utils
 from nbgrader.preprocessors import Execute
 
 from autograde.checks import RECORD_MIME
+from autograde.kit_exercises import KIT_FUNCTIONS
+from autograde.kit_watch import arm_line
 from autograde.limits import LIMITS_VARIABLE, Limits
 
 # Error names the grader writes into a cell; autograde/verdict.py reads them back.
@@ -57,8 +60,35 @@ OTHER_PATH_REFUSED = (
 )
 
 
+def last_marked_cell(nb: NotebookNode) -> int | None:
+    """The index of the last graded, answer or task cell (None if there is none): nothing after it can
+    change a score. (nbgrader's Validate stops there too: autograde/jupyter/validate.py.)"""
+    marked = [
+        index
+        for index, cell in enumerate(nb.cells)
+        if utils.is_grade(cell) or utils.is_solution(cell) or utils.is_task(cell)
+    ]
+    return marked[-1] if marked else None
+
+
 def error_output(ename: str, evalue: str) -> NotebookNode:
     return NotebookNode(output_type="error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
+
+
+@contextlib.contextmanager
+def kit_watched(cell: NotebookNode):
+    """An exercise's graded test cell runs with the grader's watch of the course kit as its first line
+    (autograde/kit_watch.py, autograde/kit_exercises.py); the executed notebook keeps the source's text."""
+    functions = KIT_FUNCTIONS.get(cell.metadata.get("nbgrader", {}).get("grade_id")) if utils.is_grade(cell) else None
+    if not functions:
+        yield
+        return
+    source = cell.source
+    cell.source = f"{arm_line(functions)}\n{source}"
+    try:
+        yield
+    finally:
+        cell.source = source
 
 
 class GuardedExecute(Execute):
@@ -72,12 +102,8 @@ class GuardedExecute(Execute):
         self.limits = Limits.read(os.environ[LIMITS_VARIABLE])
         self.timeout = max(1, round(self.limits.cell_timeout))  # (nbclient's first look at a cell)
         self._stopped: str | None = None  # why the remaining cells are not run
-        marked = [
-            index
-            for index, cell in enumerate(nb.cells)
-            if utils.is_grade(cell) or utils.is_solution(cell) or utils.is_task(cell)
-        ]
-        self._last_marked = len(nb.cells) if self.limits.run_ungraded_tail or not marked else marked[-1]
+        last = last_marked_cell(nb)
+        self._last_marked = len(nb.cells) if self.limits.run_ungraded_tail or last is None else last
         self._notebook_start: tuple[float, float] | None = None  # (wall, CPU) when the kernel was there
         return super().preprocess(nb, resources, km)
 
@@ -146,6 +172,10 @@ class GuardedExecute(Execute):
             return cell, resources
         self._output_bytes, self._records, self._truncated = 0, 0, False
         self._cell_start, self._limit_note = (monotonic(), self._cpu_seconds()), None
+        with kit_watched(cell):
+            return self._run_cell(cell, resources, index)
+
+    def _run_cell(self, cell, resources, index):
         try:
             cell, resources = super().preprocess_cell(cell, resources, index)
             if self._limit_note:  # interrupted at its limit, and it stopped: say so before its KeyboardInterrupt

@@ -6,6 +6,8 @@ Students, for every lesson with n exercises:
 - `partial_<k>`, k = 1 .. n-1: the student version with the first k exercises solved (their solution
   cells taken from the source), the others left as nbgrader's stub.
 An exercise is a solution cell and the graded test cells after it, up to the next solution cell.
+The class mixes the editions (autograde/editions.py) as a real one may: where a lesson has more than
+one, `blank` and every second `partial_<k>` hand in the last edition (English), the others the source's.
 """
 
 import tempfile
@@ -17,6 +19,7 @@ from nbformat import NotebookNode
 from nbgrader import utils
 
 from autograde.course import generate
+from autograde.editions import editions
 from autograde.lessons import Lesson, find_lessons
 from autograde.paths import lesson_notebook
 
@@ -36,18 +39,20 @@ def build_sample_class(source: Path, out: Path) -> list[SampleSubmission]:
         return [
             submission
             for lesson in lessons
-            for submission in _lesson_submissions(lesson, lesson_notebook(Path(scratch), lesson.id), out)
+            for submission in _lesson_submissions(lesson, [Path(scratch) / e for e in editions(lesson.id)], out)
         ]
 
 
-def _lesson_submissions(lesson: Lesson, released_path: Path, out: Path) -> list[SampleSubmission]:
+def _lesson_submissions(lesson: Lesson, releases: list[Path], out: Path) -> list[SampleSubmission]:
+    """`releases`: the folders of the lesson's student versions, the source's edition first."""
     solved = nbformat.read(lesson.source_notebook, as_version=4)
-    released = nbformat.read(released_path, as_version=4)
+    released = [nbformat.read(lesson_notebook(folder, lesson.id), as_version=4) for folder in releases]
+    source_edition, other_edition = released[0], released[-1]
     exercises = _exercises(solved)
-    variants = {"full": (solved, sum(exercises.values())), "blank": (released, 0.0)}
+    variants = {"full": (solved, sum(exercises.values())), "blank": (other_edition, 0.0)}
     solution_ids = list(exercises)
     for k in range(1, len(solution_ids)):
-        kept = solution_ids[:k]
+        kept, released = solution_ids[:k], other_edition if k % 2 == 0 else source_edition
         variants[f"partial_{k}"] = (_with_solutions(released, solved, kept), sum(exercises[i] for i in kept))
     submissions = []
     for student, (notebook, expected_score) in variants.items():

@@ -4,6 +4,8 @@ A failure here says what to run: `make translations` (catalogs in step with the 
 what it reports) and `make course` (the editions generated again).
 """
 
+import csv
+import html
 import re
 from pathlib import Path
 
@@ -13,9 +15,11 @@ import pytest
 
 from autograde import editions
 from autograde.catalogs import Catalog, messages, split_blocks, update_catalog
+from autograde.class_grading import grade_class
 from autograde.editions import LANGUAGES, LESSON_LANGUAGE, edition_differences, edition_of, localize, translations
 from autograde.errors import AutogradeError
 from autograde.lessons import find_lessons
+from autograde.paths import StudentNotebook
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT / "solutions"
@@ -162,3 +166,34 @@ def test_an_edition_whose_code_drifted_is_caught(tmp_path, monkeypatch):
     english = localize(source, lesson, "en")
     english.cells[0].metadata.nbgrader.points = 5
     assert edition_differences(source, english), "a graded cell's metadata is part of the code"
+
+
+# --- A class that mixes the editions ----------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_a_class_mixing_the_editions_gets_one_grades_csv_and_feedback_in_each_language(tmp_path):
+    lesson = "03_dpo_derivation"  # the quickest lesson to grade
+    source = nbformat.read(SOURCE / lesson / f"{lesson}.ipynb", as_version=4)
+    submissions = tmp_path / "submitted"
+    for student, language in (("aiko", "ja"), ("ben", "en")):
+        path = submissions / student / lesson / f"{lesson}.ipynb"
+        path.parent.mkdir(parents=True)
+        nbformat.write(localize(source, lesson, language), path)
+    results = grade_class(submissions, tmp_path / "out", SOURCE, jobs=2, timeout=600, on_result=lambda result: None)
+    assert {(r.student, r.edition, r.score == r.max_score > 0) for r in results} == {
+        ("aiko", "ja", True),
+        ("ben", "en", True),
+    }
+    with (tmp_path / "out" / "grades.csv").open() as file:
+        grades = {(row["student_id"], row["assignment"]): float(row["score"]) for row in csv.DictReader(file)}
+    assert grades == {("aiko", lesson): results[0].max_score, ("ben", lesson): results[0].max_score}
+    with (tmp_path / "out" / "summary.csv").open() as file:
+        assert {row["student_id"]: row["edition"] for row in csv.DictReader(file)} == {"aiko": "ja", "ben": "en"}
+    first_block = messages(editions.translated_cells(source)[0].source)[0]  # the lesson's title
+    english_title = Catalog(editions.lesson_catalog(lesson, "en")).translate(first_block)
+    feedback = {
+        student: StudentNotebook(tmp_path / "out", student, lesson).feedback.read_text() for student in ("aiko", "ben")
+    }
+    assert html.escape(first_block.lstrip("# ")) in feedback["aiko"]
+    assert html.escape(english_title.lstrip("# ")) in feedback["ben"] and not JAPANESE.search(feedback["ben"])
