@@ -47,10 +47,16 @@ KIT_FUNCTIONS: dict[str, tuple[str, ...]] = {
     "dpo_loss_tests_accuracy": ("rlhf_lab.losses.reward_accuracy",),
     "dpo_loss_tests_margin": ("rlhf_lab.losses.reward_margin",),
     # 05_dpo_training: the script's textbook_config, and its training (the kit's train_dpo does all of main)
-    "train_dpo_script_tests": ("rlhf_lab.training.textbook_config", "rlhf_lab.training.train_dpo"),
+    "train_dpo_script_tests_config": ("rlhf_lab.training.textbook_config",),
+    "train_dpo_script_tests_main": ("rlhf_lab.training.textbook_config", "rlhf_lab.training.train_dpo"),
     # 06_rlhf_loop
-    "leave_one_out_advantages_tests": ("rlhf_lab.policy_gradient.leave_one_out_advantages",),
-    "clipped_surrogate_loss_tests": ("rlhf_lab.policy_gradient.clipped_surrogate_loss",),
-    "kl_estimate_k1_tests": ("rlhf_lab.policy_gradient.kl_estimate_k1",),
-    "kl_estimate_k3_tests": ("rlhf_lab.policy_gradient.kl_estimate_k3",),
+    "leave_one_out_advantages_tests_values": ("rlhf_lab.policy_gradient.leave_one_out_advantages",),
+    "leave_one_out_advantages_tests_dtype": ("rlhf_lab.policy_gradient.leave_one_out_advantages",),
+    "clipped_surrogate_loss_tests_values": ("rlhf_lab.policy_gradient.clipped_surrogate_loss",),
+    "clipped_surrogate_loss_tests_gradient": ("rlhf_lab.policy_gradient.clipped_surrogate_loss",),
+    "clipped_surrogate_loss_tests_dtype": ("rlhf_lab.policy_gradient.clipped_surrogate_loss",),
+    "kl_estimate_k1_tests_values": ("rlhf_lab.policy_gradient.kl_estimate_k1",),
+    "kl_estimate_k1_tests_dtype": ("rlhf_lab.policy_gradient.kl_estimate_k1",),
+    "kl_estimate_k3_tests_values": ("rlhf_lab.policy_gradient.kl_estimate_k3",),
+    "kl_estimate_k3_tests_dtype": ("rlhf_lab.policy_gradient.kl_estimate_k3",),
 }

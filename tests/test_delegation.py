@@ -31,7 +31,7 @@ def test_every_graded_cell_of_every_lesson_has_a_decision():
     """A new exercise cannot slip through unwatched: each graded test cell is in the mapping (an empty
     tuple would be a decision too), and the mapping names no test cell that no lesson has."""
     ids = [grade_id for path in LESSONS for grade_id in graded_ids(nbformat.read(path, as_version=4))]
-    assert len(ids) == len(set(ids)) == 26
+    assert len(ids) == len(set(ids)) == 32
     assert sorted(ids) == sorted(KIT_FUNCTIONS)
 
 
@@ -241,7 +241,7 @@ def watch_record(**fields) -> nbformat.NotebookNode:
     ],
 )
 def test_the_verdict_of_a_watched_test_cell(outputs, points, message):
-    source, executed = one_test_notebooks("leave_one_out_advantages_tests", outputs)
+    source, executed = one_test_notebooks("leave_one_out_advantages_tests_values", outputs)
     [verdict] = judge(source, executed)
     assert verdict.points == points
     assert (verdict.message is None) if message is None else (message in verdict.message), verdict.message
@@ -255,7 +255,7 @@ def test_a_test_cell_with_nothing_to_watch_needs_no_record():
 def test_the_grader_runs_a_watched_test_cell_with_the_watch_first_and_keeps_its_text():
     from autograde.execute import kit_watched
 
-    metadata = {"nbgrader": {"grade": True, "grade_id": "leave_one_out_advantages_tests", "points": 3}}
+    metadata = {"nbgrader": {"grade": True, "grade_id": "leave_one_out_advantages_tests_values", "points": 3}}
     cell = nbformat.v4.new_code_cell("assert True", metadata=metadata)
     with kit_watched(cell):
         first, rest = cell.source.split("\n", 1)
@@ -272,7 +272,7 @@ def test_a_failure_decided_outside_the_kernel_is_written_into_the_graded_noteboo
     from autograde.verdict import VERDICT_ERROR, explain_failures
 
     delegated = watch_record(delegated=[{"function": LOO, "kind": "is", "by": "leave_one_out_advantages"}])
-    source, executed = one_test_notebooks("leave_one_out_advantages_tests", [delegated])
+    source, executed = one_test_notebooks("leave_one_out_advantages_tests_values", [delegated])
     explain_failures(executed, judge(source, executed))
     errors = [output for output in executed.cells[0].outputs if output.output_type == "error"]
     assert [(error.ename, error.evalue) for error in errors] == [
@@ -287,6 +287,6 @@ def test_a_failure_decided_outside_the_kernel_is_written_into_the_graded_noteboo
     shown, _ = HideHiddenTests().preprocess_cell(executed.cells[0], {}, 0)  # (what the feedback keeps)
     assert [output.traceback for output in shown.outputs] == [[f"{VERDICT_ERROR}: {errors[0].evalue}"]]
     failed = nbformat.v4.new_output("error", ename="AssertionError", evalue="wrong", traceback=[])
-    source, executed = one_test_notebooks("leave_one_out_advantages_tests", [watch_record(), failed])
+    source, executed = one_test_notebooks("leave_one_out_advantages_tests_values", [watch_record(), failed])
     explain_failures(executed, judge(source, executed))
     assert [output.ename for output in executed.cells[0].outputs if output.output_type == "error"] == ["AssertionError"]
