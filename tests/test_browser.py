@@ -10,6 +10,7 @@ Chromium is installed (`make setup` installs it when run as root).
 import contextlib
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -63,6 +64,8 @@ def workspace(tmp_path_factory) -> Path:
     untouched = nbformat.read(ROOT / "course" / "ja" / LESSON / f"{LESSON}.ipynb", as_version=4)
     (root / "student").mkdir()
     nbformat.write(untouched, root / "student" / f"{LESSON}.ipynb")
+    (root / "student_en").mkdir()  # the English edition, as a student who picked it opens it
+    shutil.copyfile(ROOT / "course" / "en" / LESSON / f"{LESSON}.ipynb", root / "student_en" / f"{LESSON}.ipynb")
     (root / "filled").mkdir()
     nbformat.write(first_exercise_solved(untouched), root / "filled" / f"{LESSON}.ipynb")
     sample = tmp_path_factory.mktemp("sample")
@@ -241,34 +244,44 @@ def show_cell(page, index: int) -> None:
     page.wait_for_timeout(500)  # rendering after the scroll
 
 
-def test_a_lesson_opens_with_japanese_text_and_rendered_math(browser, lab):
-    page = open_notebook(browser, lab, f"student/{LESSON}.ipynb")
-    title = (
-        nbformat.read(ROOT / "course" / "ja" / LESSON / f"{LESSON}.ipynb", as_version=4).cells[0].source.splitlines()[0]
-    )
+EDITION_FOLDERS = {"ja": "student", "en": "student_en"}
+
+
+@pytest.mark.parametrize("edition", EDITION_FOLDERS)
+def test_a_lesson_opens_in_its_language_with_rendered_math(browser, lab, edition):
+    page = open_notebook(browser, lab, f"{EDITION_FOLDERS[edition]}/{LESSON}.ipynb")
+    notebook = nbformat.read(ROOT / "course" / edition / LESSON / f"{LESSON}.ipynb", as_version=4)
+    title = notebook.cells[0].source.splitlines()[0]
     heading = page.locator(".jp-RenderedMarkdown h1").first
     assert heading.inner_text().strip().rstrip("¶") == title.lstrip("# ").strip()
-    assert re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", title), "the lesson's title is Japanese"
+    japanese = r"[\u3040-\u30ff\u4e00-\u9fff]"
+    assert bool(re.search(japanese, title)) == (edition == "ja"), f"the {edition} edition's title: {title}"
     page.wait_for_selector(".jp-RenderedMarkdown mjx-container", timeout=60_000)
     markdown = " ".join(page.locator(".jp-RenderedMarkdown").all_inner_texts())
     assert page.locator(".jp-RenderedMarkdown mjx-container").count() >= 10, "MathJax rendered the formulas"
     assert not re.search(r"\$[^$\n]*\\[a-zA-Z]+", markdown), "no raw LaTeX left between dollars"
     japanese_fonts = subprocess.run(["fc-list", ":lang=ja", "family"], capture_output=True, text=True).stdout
     assert japanese_fonts.strip(), "a Japanese font is installed (fonts-noto-cjk), or the text shows as boxes"
-    page.screenshot(path=SCREENSHOTS / "lesson_opened.png")
+    if edition == "en":
+        assert not re.search(japanese, markdown), "the English edition's prose holds no Japanese"
+    page.screenshot(path=SCREENSHOTS / f"lesson_opened_{edition}.png")
     assert not browser.blocked, f"JupyterLab loaded from outside: {browser.blocked}"
     page.close()
 
 
-@pytest.mark.parametrize("ui", ["lab", "notebooks"], ids=["JupyterLab", "Notebook 7"])
-def test_run_all_reaches_the_last_cell_of_an_untouched_lesson(browser, lab, ui):
-    page = open_notebook(browser, lab, f"student/{LESSON}.ipynb", ui)
+@pytest.mark.parametrize(
+    "ui, edition",
+    [("lab", "ja"), ("notebooks", "ja"), ("lab", "en")],
+    ids=["JupyterLab", "Notebook 7", "JupyterLab-en"],
+)
+def test_run_all_reaches_the_last_cell_of_an_untouched_lesson(browser, lab, ui, edition):
+    page = open_notebook(browser, lab, f"{EDITION_FOLDERS[edition]}/{LESSON}.ipynb", ui)
     cells = restart_and_run_all(page)
-    notebook = nbformat.read(ROOT / "course" / "ja" / LESSON / f"{LESSON}.ipynb", as_version=4)
+    notebook = nbformat.read(ROOT / "course" / edition / LESSON / f"{LESSON}.ipynb", as_version=4)
     show_cell(page, next(index for index, cell in enumerate(notebook.cells) if utils.is_grade(cell)))
-    page.screenshot(path=SCREENSHOTS / f"run_all_untouched_first_test_{ui}.png")
+    page.screenshot(path=SCREENSHOTS / f"run_all_untouched_first_test_{ui}_{edition}.png")
     show_cell(page, max(index for index, cell in enumerate(notebook.cells) if cell.cell_type == "code"))
-    page.screenshot(path=SCREENSHOTS / f"run_all_untouched_last_cell_{ui}.png")
+    page.screenshot(path=SCREENSHOTS / f"run_all_untouched_last_cell_{ui}_{edition}.png")
     assert all(count is not None for count, _, _ in cells), f"every code cell ran: {cells}"
     failed = [(errors, tags) for _, errors, tags in cells if errors]
     assert failed and all(RAISES_TAG in tags for _, tags in failed), f"only tagged cells failed: {failed}"
