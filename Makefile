@@ -10,7 +10,7 @@ SERVER_SETTINGS := $(VENV)/etc/jupyter/jupyter_server_config.py
 export MALLOC_MMAP_THRESHOLD_ = 4294967296
 export MALLOC_TRIM_THRESHOLD_ = 4294967296
 
-.PHONY: setup demo test test-slow test-all course translations notebooks clean
+.PHONY: setup demo test test-slow test-all course translations notebooks site clean
 
 # $(call apt_install,COMMAND,PACKAGES,WHAT GOES WITHOUT IT): Debian packages that `make setup` installs
 # when it runs as root with apt-get, best effort; otherwise it says what is lost and how to install them.
@@ -50,7 +50,7 @@ $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
 	$(PYTHON) -m pip install --quiet --upgrade pip
 	$(PYTHON) -m pip install --quiet torch==2.13.0
-	$(PYTHON) -m pip install --quiet -e ".[test]"
+	$(PYTHON) -m pip install --quiet -e ".[test,site]"
 	touch $@
 
 demo: setup
@@ -75,6 +75,13 @@ test-all:
 # Both editions of every lesson (course/ja/, course/en/) and the translated guides (docs/ja/).
 course: setup
 	$(PYTHON) -m autograde generate
+
+# The course website, both languages, offline: runs/site/html/ (serve it: python3 -m http.server -d
+# runs/site/html). The first build runs each lesson once (the reference model trained first, with both
+# cores); later builds reuse those runs (runs/site/jupyter_cache) and take under a minute.
+site: setup
+	$(PYTHON) -m rlhf_lab build-reference
+	$(PYTHON) -m course_site build
 
 # The translation catalogs (locale/) in step with the lessons and guides; prints what is left to translate.
 translations: setup

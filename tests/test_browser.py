@@ -23,7 +23,9 @@ from nbgrader import utils
 from nbgrader.api import Gradebook
 
 from autograde.exchange import HOW_TO_SET_UP
+from autograde.execute import OTHER_PATH_REFUSED
 from autograde.jupyter.assignment_list import NO_EXCHANGE
+from autograde.one_grading_path import REFUSED
 from autograde.run_all import RAISES_TAG
 
 # One JupyterLab and one browser serve every test here: with `pytest -n N --dist loadgroup` they stay on
@@ -337,6 +339,38 @@ def test_the_formgrader_lists_the_graded_class_and_typesets_math(browser, lab, w
     page.close()
     # A submission's grading page: rendered by the formgrader, math typeset offline too.
     open_typeset_page(browser, f"{lab}/{grading_page(workspace)}", "formgrader_submission.png").close()
+
+
+def test_the_autograde_button_on_a_graded_student_removes_nothing_and_says_why(browser, lab, workspace):
+    """The formgrader's Autograde button on a student graded by `python -m autograde grade`: refused
+    before nbgrader touches anything (autograde/one_grading_path.py), the reason first in the log the
+    instructor reads; the row keeps its score and the autograded notebook stays."""
+    course = workspace / "toy_course"
+    autograded = course / "autograded" / "partial_1" / "toy" / "toy.ipynb"
+    before = autograded.read_bytes()
+    page = browser.new_page()
+    page.set_extra_http_headers({"Authorization": f"token {TOKEN}"})  # (the page's own API calls too)
+    page.goto(f"{lab}/formgrader/manage_submissions/toy?token={TOKEN}")
+    row = page.locator("#main-table tr", has=page.locator("td.student-id", has_text="partial_1"))
+    assert row.locator("td.score").inner_text(timeout=60_000).strip() == "2 / 6"
+    row.locator("td.autograde a").click()
+    modal = page.locator("#error-modal")
+    modal.wait_for(timeout=120_000)
+    page.wait_for_timeout(500)  # the modal's fade-in
+    page.screenshot(path=SCREENSHOTS / "formgrader_autograde_refused.png")
+    log = modal.locator(".panel-warning pre").inner_text()
+    assert log.splitlines()[:2] == [f"[ERROR] {REFUSED}", f"[ERROR] {OTHER_PATH_REFUSED}"], log[:500]
+    assert "Removing" not in log
+    modal.locator("button.close").first.click()
+    page.wait_for_function(
+        """() => Array.from(document.querySelectorAll('#main-table tr')).some(row =>
+        row.querySelector('td.student-id')?.innerText.trim() === 'partial_1' &&
+        row.querySelector('td.score')?.innerText.trim() === '2 / 6')""",
+        timeout=30_000,
+    )
+    assert row.locator("td.status").inner_text().strip() == "graded"
+    assert autograded.read_bytes() == before
+    page.close()
 
 
 def test_a_feedback_page_shows_rendered_math_offline(browser, lab):

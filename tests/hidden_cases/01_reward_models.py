@@ -24,6 +24,7 @@ WRONG_ANSWERS = {
         "bradley_terry_loss",
         [("return -F.logsigmoid(margins).mean()", "return -F.logsigmoid(margins).mean().detach()")],
         "the gradient of the loss should reach the rewards",
+        test="bradley_terry_loss_tests_gradient",
     ),
     # last_token_pool: the last real token, with right padding, left padding and none.
     "last_token_pool_mask_sum_minus_one": wrong(
@@ -64,22 +65,26 @@ WRONG_ANSWERS = {
                 "    winners, losers = range(ranked_rewards.shape[1] - 1), range(1, ranked_rewards.shape[1])\n",
             )
         ],
-        "K = 3, rewards (2, 1, 0)",
+        "K = 3, rewards (2, 1, 0): the mean (not the sum) over the 3 pairs",
+        test="bradley_terry_loss_tests_values",
     ),
     "bradley_terry_loss_summed_over_pairs": wrong(
         "bradley_terry_loss",
         [("return -F.logsigmoid(margins).mean()", "return -F.logsigmoid(margins).sum(dim=1).mean()")],
-        "K = 3, rewards (2, 1, 0)",
+        "K = 3, rewards (2, 1, 0): the mean (not the sum) over the 3 pairs",
+        test="bradley_terry_loss_tests_values",
     ),
     "bradley_terry_loss_log_of_sigmoid": wrong(
         "bradley_terry_loss",
         [("return -F.logsigmoid(margins).mean()", "return -torch.log(torch.sigmoid(margins)).mean()")],
-        "margin -200 (use F.logsigmoid)",
+        "margin -200: -log sigmoid(-200) = 200 (use F.logsigmoid)",
+        test="bradley_terry_loss_tests_stable",
     ),
     "bradley_terry_loss_item": wrong(
         "bradley_terry_loss",
         [("return -F.logsigmoid(margins).mean()", "return torch.tensor(-F.logsigmoid(margins).mean().item())")],
         "the gradient of the loss should reach the rewards",
+        test="bradley_terry_loss_tests_gradient",
     ),
 }
 
@@ -125,5 +130,21 @@ RIGHT_ANSWERS = {
                 "    return torch.stack(losses).mean()\n",
             )
         ],
+        test="bradley_terry_loss_tests_values",
+    ),
+    "bradley_terry_loss_softplus": right(
+        "bradley_terry_loss",
+        [("return -F.logsigmoid(margins).mean()", "return F.softplus(-margins).mean()")],
+        test="bradley_terry_loss_tests_stable",
+    ),
+    "bradley_terry_loss_binary_cross_entropy": right(
+        "bradley_terry_loss",
+        [
+            (
+                "return -F.logsigmoid(margins).mean()",
+                "return F.binary_cross_entropy_with_logits(margins, torch.ones_like(margins))",
+            )
+        ],
+        test="bradley_terry_loss_tests_gradient",
     ),
 }

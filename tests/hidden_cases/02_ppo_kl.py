@@ -27,6 +27,7 @@ WRONG_ANSWERS = {
             )
         ],
         "must not chan",
+        test="per_token_rewards_tests_inputs",
     ),
     "kl_optimal_policy_overflows": wrong(
         "kl_optimal_policy",
@@ -50,6 +51,11 @@ WRONG_ANSWERS = {
         [(KL_REWARD_RETURN, "    return reward_score - (policy_logprob - sft_logprob)\n")],
         "R = r - 0.1 * (log pi_RL - log pi_SFT)",
     ),
+    "kl_penalized_reward_sign_flipped": wrong(
+        "kl_penalized_reward",
+        [(KL_REWARD_RETURN, "    return reward_score + beta * (policy_logprob - sft_logprob)\n")],
+        "R = r - 0.1 * (log pi_RL - log pi_SFT)",
+    ),
     "kl_penalized_reward_detached": wrong(
         "kl_penalized_reward",
         [(KL_REWARD_RETURN, "    return (reward_score - beta * (policy_logprob - sft_logprob)).detach()\n")],
@@ -60,11 +66,13 @@ WRONG_ANSWERS = {
         "per_token_rewards",
         [("    rewards[torch.arange(mask.shape[0]), last] += reward_score\n", "    rewards[:, -1] += reward_score\n")],
         "KL penalty on tokens 0-2, score 2 added on token 2, padding 0",
+        test="per_token_rewards_tests_values",
     ),
     "per_token_rewards_score_at_mask_sum": wrong(
         "per_token_rewards",
         [("    last = (positions * mask).argmax(dim=1)\n", "    last = mask.sum(dim=1).long() - 1\n")],
         "prompt and padding masked, score on each row's last answer token",
+        test="per_token_rewards_tests_values",
     ),
     "per_token_rewards_penalty_everywhere": wrong(
         "per_token_rewards",
@@ -75,6 +83,7 @@ WRONG_ANSWERS = {
             )
         ],
         "KL penalty on tokens 0-2, score 2 added on token 2, padding 0",
+        test="per_token_rewards_tests_values",
     ),
     # kl_divergence: p log p - p log q over the last dimension, 0 where p = 0.
     "kl_divergence_nan_where_p_is_zero": wrong(
@@ -90,18 +99,18 @@ WRONG_ANSWERS = {
     "kl_divergence_over_the_first_dimension": wrong(
         "kl_divergence",
         [(KL_DIVERGENCE_RETURN, "    return (torch.xlogy(p, p) - torch.xlogy(p, q)).sum(dim=0)\n")],
-        "a batch of two pairs (float64 inputs)",
+        "a batch of two pairs (one KL per row, summed over the last dimension)",
     ),
     # kl_optimal_policy: pi_ref * exp(r / beta), normalised over the last dimension, without overflow.
     "kl_optimal_policy_rewards_times_beta": wrong(
         "kl_optimal_policy",
         [("rewards / beta, dim=-1)", "rewards * beta, dim=-1)")],
-        "beta = 2: weights 1 and sqrt(3)",
+        "pi_ref = (0.8, 0.2), r = (0, log 3), beta = 0.5",
     ),
     "kl_optimal_policy_without_reference": wrong(
         "kl_optimal_policy",
         [("torch.softmax(torch.log(ref_probs) + rewards / beta, dim=-1)", "torch.softmax(rewards / beta, dim=-1)")],
-        "equal rewards leave pi_ref unchanged",
+        "pi_ref = (0.8, 0.2), r = (0, log 3), beta = 0.5",
     ),
     "kl_optimal_policy_over_the_first_dimension": wrong(
         "kl_optimal_policy",
@@ -138,6 +147,20 @@ RIGHT_ANSWERS = {
                 "    return rewards\n",
             )
         ],
+        test="per_token_rewards_tests_values",
+    ),
+    "per_token_rewards_where_and_one_hot": right(
+        "per_token_rewards",
+        [
+            (
+                PER_TOKEN_BODY,
+                "    answer = mask.bool()\n"
+                "    rewards = torch.where(answer, -beta * (policy_token_logprobs - sft_token_logprobs), 0.0)\n"
+                "    last = mask.shape[1] - 1 - answer.flip(1).float().argmax(dim=1)\n"
+                "    return rewards + F.one_hot(last, mask.shape[1]) * reward_score.unsqueeze(1)\n",
+            )
+        ],
+        test="per_token_rewards_tests_inputs",
     ),
     "kl_divergence_with_kl_div": right(
         "kl_divergence",
