@@ -4,6 +4,7 @@ VENV ?= .venv
 PYTHON := $(VENV)/bin/python
 SERVER_EXTENSION := $(VENV)/etc/jupyter/jupyter_server_config.d/autograde.json
 NBGRADER_SETTINGS := $(VENV)/etc/jupyter/nbgrader_config.py
+SERVER_SETTINGS := $(VENV)/etc/jupyter/jupyter_server_config.py
 # Half of CPU training time went to glibc's mmap/munmap churn on large tensors; keeping freed memory
 # in the heap made SFT + DPO 1.3-2x faster with identical results.
 export MALLOC_MMAP_THRESHOLD_ = 4294967296
@@ -22,7 +23,7 @@ apt_install = command -v $(1) >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && comman
 # unshare or to no sandbox, and says so. Chromium (with CJK fonts for the lessons' Japanese) is the
 # browser of tests/test_browser.py, driven by Playwright for Python: Playwright's own browser download
 # does not work offline.
-setup: $(VENV)/.installed $(SERVER_EXTENSION) $(NBGRADER_SETTINGS)
+setup: $(VENV)/.installed $(SERVER_EXTENSION) $(NBGRADER_SETTINGS) $(SERVER_SETTINGS)
 	@$(call apt_install,bwrap,bubblewrap,grading will isolate submissions less well (unshare or no sandbox))
 	@$(call apt_install,chromium,chromium fonts-noto-cjk,tests/test_browser.py will be skipped)
 
@@ -35,6 +36,12 @@ $(SERVER_EXTENSION): autograde/jupyter/server_extension.json $(VENV)/.installed
 
 # nbgrader's settings for every Jupyter of this environment: Validate stops after the last graded cell.
 $(NBGRADER_SETTINGS): autograde/jupyter/nbgrader_config.py $(VENV)/.installed
+	mkdir -p $(@D)
+	cp $< $@
+
+# The Jupyter server's settings for this environment: the kernel status that JupyterLab and Notebook 7
+# show stays "Busy" while a cell that shows a widget runs (the file says why).
+$(SERVER_SETTINGS): autograde/jupyter/jupyter_server_config.py $(VENV)/.installed
 	mkdir -p $(@D)
 	cp $< $@
 

@@ -308,6 +308,36 @@ def test_a_solved_exercise_passes_its_visible_test_and_validate_reports_the_rest
     page.close()
 
 
+# A cell that shows tqdm's progress bar, an ipywidget in Jupyter, for 8 s (lesson 6's demonstrations do
+# the same for minutes), and the kernel the page talks to.
+PROGRESS_CELL = "import time\nfrom tqdm.auto import tqdm\nfor _ in tqdm(range(8), desc='progress'):\n    time.sleep(1)"
+KERNEL = "window.jupyterapp.shell.currentWidget.sessionContext.session.kernel"
+
+
+@pytest.mark.parametrize("ui", ["lab", "notebooks"], ids=["JupyterLab", "Notebook 7"])
+def test_the_kernel_status_stays_busy_while_a_cell_shows_a_progress_bar(browser, lab, workspace, ui):
+    """With ipykernel 7 and JupyterLab 4.6 (Notebook 7 alike), a cell's first widget made the page ask the
+    kernel for a subshell (for the widget's messages), and the kernel's busy/idle pair for that request
+    set the status to "Idle" for the rest of the cell. The server setting that make setup installs
+    (autograde/jupyter/jupyter_server_config.py) lists the subshell requests as untracked."""
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(PROGRESS_CELL)])
+    notebook.metadata.kernelspec = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+    (workspace / "status").mkdir(exist_ok=True)
+    nbformat.write(notebook, workspace / "status" / f"progress_{ui}.ipynb")
+    page = open_notebook(browser, lab, f"status/progress_{ui}.ipynb", ui)
+    page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
+    page.wait_for_function(f"() => {KERNEL}.status === 'busy'", timeout=60_000)
+    statuses = []
+    for _ in range(20):  # 5 s: the subshell's idle came within a second of the widget
+        statuses.append(page.evaluate(f"() => {KERNEL}.status"))
+        page.wait_for_timeout(250)
+    page.screenshot(path=SCREENSHOTS / f"status_during_progress_bar_{ui}.png")
+    assert page.evaluate(f"() => ({CODE_CELLS})()[0][0]") is None, "the cell (8 s of sleep) still runs"
+    assert page.locator(".widget-hprogress").count() == 1, "the progress bar is a widget"
+    assert set(statuses) == {"busy"}, f"the status while the cell ran: {statuses}"
+    page.close()
+
+
 def test_the_formgrader_lists_the_graded_class_and_typesets_math(browser, lab, workspace):
     page = browser.new_page()
     page.goto(f"{lab}/lab?reset&token={TOKEN}")
