@@ -1,6 +1,7 @@
 """autograde/checks.py on small inputs: what each check accepts, its message, and the record it leaves
 for the grader (autograde/verdict.py) while a notebook is graded."""
 
+import collections
 import math
 
 import pytest
@@ -48,6 +49,9 @@ class TensorSubclass(torch.Tensor):
 
 # A subclass that passes itself off as torch's own by its name and module.
 FakeTensor = type("Tensor", (torch.Tensor,), {"__module__": "torch.sneaky"})
+# A class named like torch's tensor, from elsewhere; a tuple of numbers that is not a plain tuple.
+NotTorch = type("Tensor", (), {})
+Point = collections.namedtuple("Point", "x y")
 
 
 @pytest.mark.parametrize(
@@ -76,6 +80,9 @@ def test_plain_numbers_tensors_and_lists_become_floats(value, floats):
         (torch.zeros(2).as_subclass(FakeTensor), "x: expected a torch.Tensor, got a subclass Tensor"),
         (torch.zeros(2).as_subclass(TensorSubclass), "x: expected a number or a torch.Tensor, got TensorSubclass"),
         ([0.5, "a"], "x: expected a number or a torch.Tensor, got str"),
+        (Point(0.5, 0.5), "x: expected a number or a torch.Tensor, got Point"),  # (a tuple subclass)
+        (torch.Size([2]), "x: expected a number or a torch.Tensor, got Size"),  # (torch's, not a tensor)
+        (NotTorch(), "x: expected a number or a torch.Tensor, got Tensor"),  # (named so, not torch's)
     ],
 )
 def test_anything_else_is_refused_with_what_it_is(value, message):
@@ -88,12 +95,14 @@ def test_distinct_digits_shows_as_many_digits_as_tell_the_numbers_apart():
     assert distinct_digits(0.5, 0.25) == ("0.5", "0.25")
     assert distinct_digits(0.1438410362, 0.1438410365) == ("0.1438410362", "0.1438410365")
     assert distinct_digits(1.0, 1.0) == ("1.0", "1.0")
+    assert distinct_digits(1 / 3, 0.25) == ("0.333333", "0.25")  # six digits when they do
 
 
 def test_close_passes_within_atol_plus_rtol_times_the_expected_value():
     assert_close(1.0 + 1.9e-5, 1.0, atol=1e-5, rtol=1e-5)  # bound 2e-5
     assert_close(-2.0 - 2.9e-5, -2.0, atol=1e-5, rtol=1e-5)  # |expected| counts: bound 3e-5
     assert_close(0.75, 0.5, atol=0.25, rtol=0.0)  # the bound itself passes
+    assert_close(0.5 + 1.4e-5, 0.5, atol=1e-5, rtol=1e-5)  # bound 1.5e-5 below 1 too
     assert_close(torch.tensor([1.0, 2.0]), [1.0, 2.0])
     for actual, expected in ((1.0 + 2.1e-5, 1.0), (-2.0 - 3.1e-5, -2.0), (0.7500001, 0.5)):
         with pytest.raises(AssertionError):
@@ -108,6 +117,8 @@ def test_close_says_where_and_what_it_expected():
         assert_close(0.75, 0.5, what="loss")
     with pytest.raises(AssertionError, match="^result: expected 2 values, got 1$"):
         assert_close([1.0], [1.0, 2.0])
+    with pytest.raises(AssertionError, match="^expected: expected a number or a torch.Tensor, got str$"):
+        assert_close(0.5, "0.5")
 
 
 @pytest.mark.parametrize("bad", [math.nan, math.inf])
@@ -175,13 +186,20 @@ def test_shape(records):
         assert_shape(torch.zeros(2, 3), (3, 2), what="logits")
     with pytest.raises(AssertionError, match="^expected a torch.Tensor, got list$"):
         assert_shape([[0.0]], (1, 1))
+    with pytest.raises(AssertionError, match=r"^result: expected shape \(1,\), got \(2,\)$"):
+        assert_shape(torch.zeros(2), (1,))
     with pytest.raises(AssertionError, match="got TensorSubclass"):
         shape_of(torch.zeros(1).as_subclass(TensorSubclass))
     assert shape_of(torch.nn.Parameter(torch.zeros(4))) == (4,)
     assert records == [
         {"check": "shape", "what": "logits", "got": [2, 3], "want": [2, 3]},
         {"check": "shape", "what": "logits", "got": [2, 3], "want": [3, 2]},
+        {"check": "shape", "what": "result", "got": [2], "want": [1]},
     ]
+
+
+class Zeroish(sympy.Symbol):
+    pass
 
 
 def test_sympy_zero(records):
@@ -191,6 +209,8 @@ def test_sympy_zero(records):
         assert_sympy_zero(x, what="slope")
     with pytest.raises(AssertionError, match="^expression: expected a sympy expression, got int$"):
         assert_sympy_zero(0)
+    with pytest.raises(AssertionError, match="^expression: expected a sympy expression, got Zeroish$"):
+        assert_sympy_zero(Zeroish("z"))  # a sympy class, not from sympy
     assert records == [
         {"check": "sympy_zero", "what": "identity", "simplified": "0"},
         {"check": "sympy_zero", "what": "slope", "simplified": "x"},
@@ -213,3 +233,7 @@ def test_explained_turns_an_error_of_the_students_code_into_the_tests_explanatio
             raise ValueError()
     with explained("nothing raised"):
         pass
+    with pytest.raises(AssertionError) as raised:
+        with explained("long"):
+            raise ValueError("x" * 400)
+    assert str(raised.value) == f"long (your code raised ValueError: {'x' * 300})"

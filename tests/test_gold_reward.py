@@ -1,5 +1,7 @@
 """The gold reward ranks answers as the issue's judge should: right content with the prefix first."""
 
+import pytest
+
 from rlhf_lab.embedded import topic_answers
 from rlhf_lab.gold_reward import gold_reward, mean_gold_reward
 
@@ -28,3 +30,8 @@ def test_mean_gold_reward_pairs_answers_with_their_questions():
     assert mean_gold_reward(answers, [PYTHON, PYTHON], TAUGHT) == 1.0
     assert mean_gold_reward(answers, [PYTHON, LINUX], TAUGHT) < 1.0
     assert mean_gold_reward([], [], TAUGHT) == 0.0
+
+
+def test_the_mean_needs_one_expected_answer_per_answer():
+    with pytest.raises(ValueError):
+        mean_gold_reward([PYTHON], [PYTHON, LINUX], TAUGHT)

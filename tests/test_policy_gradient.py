@@ -79,3 +79,17 @@ def test_kl_estimators_agree_with_the_exact_kl_in_expectation():
     assert abs(k1.mean() - exact) < 4 * k1.std() / math.sqrt(len(k1))
     assert abs(k3.mean() - exact) < 4 * k3.std() / math.sqrt(len(k3))
     assert k3.min() >= 0 and k1.min() < 0
+
+
+def test_two_answers_per_prompt_are_enough():
+    """k = 2, the smallest group: each answer's baseline is the other one."""
+    torch.testing.assert_close(leave_one_out_advantages(torch.tensor([1.0, 3.0]), k=2), torch.tensor([-2.0, 2.0]))
+
+
+def test_the_default_clip_is_ppos_0_2():
+    logprobs, old, mask = torch.tensor([[0.5, -0.5]]), torch.zeros(1, 2), torch.ones(1, 2)
+    advantages = torch.tensor([2.0])
+    torch.testing.assert_close(
+        clipped_surrogate_loss(logprobs, old, advantages, mask),
+        torch.tensor(-(1.2 * 2.0 + torch.exp(torch.tensor(-0.5)).item() * 2.0) / 2),
+    )

@@ -188,7 +188,11 @@ def test_missing_and_repeated_cell_ids_are_repaired_as_jupyter_does(tmp_path):
         ('{"cells": [], "nbformat": 5}', "lesson.ipynb has notebook format 5; the grader reads format 4"),
         ('{"cells": [], "nbformat": 2}', "has notebook format 2"),
         ('{"cells": [], "nbformat": "4"}', "has notebook format '4'"),
-        ('{"cells": [{"cell_type": "code"}], "nbformat": 4, "nbformat_minor": 5, "metadata": {}}', "is not a valid"),
+        ('{"cells": [], "nbformat": 3}', "lesson.ipynb is not a valid Jupyter notebook"),  # (3 is read, if valid)
+        (
+            '{"cells": [{"cell_type": "code"}], "nbformat": 4, "nbformat_minor": 5, "metadata": {}}',
+            "is not a valid Jupyter notebook (data.cells[0] must be valid exactly by one definition",  # the schema's
+        ),
         ('{"cells": ["\\ud800"], "nbformat": 4}', "holds text that is not valid Unicode"),
     ],
 )
@@ -202,6 +206,8 @@ def test_a_notebook_over_the_size_limit_is_refused(tmp_path):
     path = write(tmp_path, nbformat.writes(student_notebook()))
     size_mb = path.stat().st_size / 1024 / 1024
     assert read_submission(path, max_mb=size_mb).cells
+    with pytest.raises(SubmissionError):
+        read_submission(path, max_mb=(path.stat().st_size - 1) / 1024 / 1024)
     with pytest.raises(SubmissionError, match=r"^lesson.ipynb is 0 MB, more than the 0.001 MB allowed; clear"):
         read_submission(path, max_mb=0.001)
 
@@ -232,6 +238,7 @@ def test_nbgrader_metadata_of_the_wrong_type_is_refused_with_its_cell(tmp_path):
         ({"grade": 1}, "grade is a int"),
         ({"solution": "yes"}, "solution is a str"),
         ({"locked": 0}, "locked is a int"),
+        ({"task": 1}, "task is a int"),
         ({"task": None, "cell_type": 1}, "cell_type is a int"),
         ({"points": -1}, "points is -1"),
         ({"points": float("inf")}, "points is inf"),
@@ -240,3 +247,35 @@ def test_nbgrader_metadata_of_the_wrong_type_is_refused_with_its_cell(tmp_path):
 )
 def test_nbgrader_metadata_problem(metadata, problem):
     assert nbgrader_metadata_problem(metadata) == problem
+
+
+def test_the_students_own_cells_keep_their_type_and_id_and_put_back_cells_the_sources_id():
+    student = student_notebook()
+    student.cells.insert(3, nbformat.v4.new_markdown_cell("my notes", id="notes"))
+    student.cells.insert(4, nbformat.v4.new_raw_cell("raw text", id="r"))
+    del student.cells[5]  # the test: put back after the answer
+    rebuilt = rebuild(student, source_notebook(), released_notebook())
+    own = [(cell.cell_type, cell.id, cell.source) for cell in rebuilt.cells[3:6]]
+    assert own == [
+        ("code", student.cells[2].id, "print(f(3))"),
+        ("markdown", "notes", "my notes"),
+        ("raw", "r", "raw text"),
+    ]
+    assert not any("nbgrader" in cell.metadata for cell in rebuilt.cells[3:6])
+    assert (rebuilt.cells[2].id, rebuilt.cells[2].metadata.nbgrader.grade_id) == ("test", "test")
+
+
+def test_an_unlocked_cell_of_the_source_keeps_the_students_text():
+    source = source_notebook()
+    source.cells[3].metadata["nbgrader"]["locked"] = False
+    student = student_notebook()
+    student.cells[4].source = "import math as m"
+    assert cells(rebuild(student, source, released_notebook()))[4] == ("code", "setup", "import math as m")
+
+
+def test_valid_ids_are_kept_and_a_repaired_one_never_repeats_another():
+    student = student_notebook()
+    for cell, cell_id in zip(student.cells, ["a", "x" * 64, "a-b_c", "cell-4", "y" * 65]):
+        cell.id = cell_id
+    ids = [cell.id for cell in rebuild(student, source_notebook(), released_notebook()).cells]
+    assert ids[:4] == ["a", "x" * 64, "a-b_c", "cell-4"] and ids[4] == "cell-4x"

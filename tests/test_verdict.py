@@ -5,6 +5,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
+from autograde import verdict
 from autograde.checks import RECORD_MIME
 from autograde.results import ExerciseResult
 from autograde.verdict import graded_cells, judge, literal_expectations, not_graded, top_level_checks
@@ -143,6 +144,7 @@ def test_a_check_patched_to_compare_with_another_value_fails():
         ({"check": "true", "what": "claim", "passed": 1}, "claim"),
         ({"check": "close", "what": "f"}, "a check record the grader cannot read"),
         ({"check": "unknown"}, "a check record the grader cannot read"),
+        ({"check": "true", "passed": False}, "result"),  # (a record without its label)
         ({**CLOSE, "got": ["half"]}, "a check record the grader cannot read"),
     ],
 )
@@ -162,6 +164,7 @@ def test_a_failing_or_unreadable_record_fails_the_cell(fields, message):
         {"check": "sympy_zero", "what": "d", "simplified": "0"},
         {"check": "close_summary", "what": "big", "n": 30000, "passed": True},
         {"check": "close", "what": "none", "got": [], "want": [], "atol": "0", "rtol": "0"},
+        {"check": "close", "what": "edge", "got": ["0.75"], "want": ["0.5"], "atol": "0.25", "rtol": "0"},  # bound
     ],
 )
 def test_a_passing_record_of_any_kind_passes(fields):
@@ -204,6 +207,7 @@ def test_literal_expectations_are_the_numbers_written_in_the_source():
         'assert_close(f(2.0), -0.127, what="f(2.0)")\n'
         'assert_close(g(), [1, 2.5], 1e-3, 1e-3, "g()")\n'
         "assert_close(h(), 0.5)\n"
+        "assert_close(s(), 0.25, 1e-3, 1e-3)\n"
         'assert_close(k(), expected=3, what="k()")\n'
         'assert_close(m(), reference(), what="m()")\n'
         'assert_close(n(), [0.1, "a"], what="n()")\n'
@@ -216,7 +220,25 @@ def test_literal_expectations_are_the_numbers_written_in_the_source():
         ("f(2.0)", [-0.127]),
         ("g()", [1.0, 2.5]),
         ("result", [0.5]),
+        ("result", [0.25]),
         ("k()", [3.0]),
         ("q()", [2.0]),
     ]
     assert literal_expectations("%%time\nassert_close(a, 1.0)") == []
+
+
+@pytest.mark.parametrize(
+    "want, recorded, matches",
+    [
+        (0.0, 1e-12, True),  # within 1e-12 (absolute below 1)
+        (0.5, 0.5 + 1.5e-12, False),
+        (1000.0, 1000.0 + 5e-10, True),  # within 1e-12 relative above 1
+        (1000.0, 1000.0 + 2e-9, False),
+    ],
+)
+def test_a_recorded_expected_value_matches_the_written_one_to_rounding(want, recorded, matches):
+    record = {"check": "close", "what": "f", "want": [repr(recorded)]}
+    assert verdict._matches(record, "f", [want]) is matches
+    assert verdict._matches({**record, "what": "g"}, "f", [want]) is False
+    assert verdict._matches({**record, "check": "true"}, "f", [want]) is False
+    assert verdict._matches({**record, "want": ["x"]}, "f", [want]) is False

@@ -207,11 +207,22 @@ def main() -> None:
         choices=("before", "after"),
         help=f"record each module's score in {SCORES.relative_to(ROOT)}, as before or after a change of its tests",
     )
+    parser.add_argument(
+        "--recheck",
+        type=Path,
+        metavar="REPORT",
+        help="run only the mutants that survived in this earlier --json report (after tests were added: "
+        "a mutant they killed stays killed); the others keep their outcome",
+    )
     args = parser.parse_args()
+    earlier = json.loads(args.recheck.read_text()) if args.recheck else {}
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     import importlib
 
-    import pytest  # noqa: F401  (imported once here, shared by every forked child)
+    # Imported once here, shared by every forked child (the grader's tests import nbgrader and sympy).
+    import nbgrader.preprocessors  # noqa: F401
+    import pytest  # noqa: F401
+    import sympy  # noqa: F401
     import torch  # noqa: F401
     import transformers  # noqa: F401
 
@@ -226,8 +237,14 @@ def main() -> None:
         if baseline != "survived":
             sys.exit(f"{module}: the unmutated tests fail ({baseline}); fix them before mutating")
         timeout = max(60.0, 5 * (time.monotonic() - started))
+        before = earlier.get(module, {}).get("mutants")
+        if before is not None and [(o["line"], o["change"]) for o in before] != [(n.lineno, d) for n, d in sites]:
+            sys.exit(f"{module}: changed since {args.recheck}; mutate it whole")
         outcomes = []
         for index, (node, description) in enumerate(sites):
+            if before is not None and before[index]["outcome"] != "survived":
+                outcomes.append(before[index])
+                continue
             outcome = run_mutant(module, path, apply(tree, index), tests, timeout)
             outcomes.append({"line": node.lineno, "change": description, "outcome": outcome})
             if outcome == "survived":
