@@ -4,12 +4,13 @@ VENV ?= .venv
 PYTHON := $(VENV)/bin/python
 SERVER_EXTENSION := $(VENV)/etc/jupyter/jupyter_server_config.d/autograde.json
 NBGRADER_SETTINGS := $(VENV)/etc/jupyter/nbgrader_config.py
+SERVER_SETTINGS := $(VENV)/etc/jupyter/jupyter_server_config.py
 # Half of CPU training time went to glibc's mmap/munmap churn on large tensors; keeping freed memory
 # in the heap made SFT + DPO 1.3-2x faster with identical results.
 export MALLOC_MMAP_THRESHOLD_ = 4294967296
 export MALLOC_TRIM_THRESHOLD_ = 4294967296
 
-.PHONY: setup demo test test-slow test-all course translations notebooks clean
+.PHONY: setup demo test test-slow test-all course translations notebooks site clean
 
 # $(call apt_install,COMMAND,PACKAGES,WHAT GOES WITHOUT IT): Debian packages that `make setup` installs
 # when it runs as root with apt-get, best effort; otherwise it says what is lost and how to install them.
@@ -22,7 +23,7 @@ apt_install = command -v $(1) >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && comman
 # unshare or to no sandbox, and says so. Chromium (with CJK fonts for the lessons' Japanese) is the
 # browser of tests/test_browser.py, driven by Playwright for Python: Playwright's own browser download
 # does not work offline.
-setup: $(VENV)/.installed $(SERVER_EXTENSION) $(NBGRADER_SETTINGS)
+setup: $(VENV)/.installed $(SERVER_EXTENSION) $(NBGRADER_SETTINGS) $(SERVER_SETTINGS)
 	@$(call apt_install,bwrap,bubblewrap,grading will isolate submissions less well (unshare or no sandbox))
 	@$(call apt_install,chromium,chromium fonts-noto-cjk,tests/test_browser.py will be skipped)
 
@@ -38,12 +39,18 @@ $(NBGRADER_SETTINGS): autograde/jupyter/nbgrader_config.py $(VENV)/.installed
 	mkdir -p $(@D)
 	cp $< $@
 
+# The Jupyter server's settings for this environment: the kernel status that JupyterLab and Notebook 7
+# show stays "Busy" while a cell that shows a widget runs (the file says why).
+$(SERVER_SETTINGS): autograde/jupyter/jupyter_server_config.py $(VENV)/.installed
+	mkdir -p $(@D)
+	cp $< $@
+
 # torch first, pinned: on its own a dependency resolver picks a multi-GB CUDA build.
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
 	$(PYTHON) -m pip install --quiet --upgrade pip
 	$(PYTHON) -m pip install --quiet torch==2.13.0
-	$(PYTHON) -m pip install --quiet -e ".[test]"
+	$(PYTHON) -m pip install --quiet -e ".[test,site]"
 	touch $@
 
 demo: setup
@@ -68,6 +75,13 @@ test-all:
 # Both editions of every lesson (course/ja/, course/en/) and the translated guides (docs/ja/).
 course: setup
 	$(PYTHON) -m autograde generate
+
+# The course website, both languages, offline: runs/site/html/ (serve it: python3 -m http.server -d
+# runs/site/html). The first build runs each lesson once (the reference model trained first, with both
+# cores); later builds reuse those runs (runs/site/jupyter_cache) and take under a minute.
+site: setup
+	$(PYTHON) -m rlhf_lab build-reference
+	$(PYTHON) -m course_site build
 
 # The translation catalogs (locale/) in step with the lessons and guides; prints what is left to translate.
 translations: setup

@@ -13,17 +13,20 @@ import tempfile
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from pathlib import Path
 
 from autograde.course import release
 from autograde.errors import AutogradeError
+from autograde.gradebook import set_due_date
 from autograde.grading import Grader, grade_submission, prepare_grader
 from autograde.lessons import Lesson, find_lessons
 from autograde.limits import Limits
 from autograde.paths import CourseDir, StudentNotebook
-from autograde.reports import mark_missing, write_summary
+from autograde.reports import mark_late, mark_missing, write_summary
 from autograde.results import SubmissionResult
 from autograde.runner import run_nbgrader
+from autograde.shards import Shard
 
 
 def grade_class(
@@ -31,13 +34,16 @@ def grade_class(
     out: Path,
     source: Path,
     jobs: int,
-    timeout: float,
     on_result: Callable[[SubmissionResult], None],
     limits: Limits | None = None,
+    due_date: datetime | None = None,
+    shard: Shard | None = None,
 ) -> list[SubmissionResult]:
-    """Grade every submission; `on_result` sees each result as soon as it is there (a class takes a while).
-    `timeout` is the time limit of one notebook; `limits` the others (default: `Limits()`)."""
-    limits = dataclasses.replace(limits or Limits(), notebook_timeout=timeout)
+    """Grade every submission, or those of `shard`'s students (autograde/shards.py); `on_result` sees each
+    result as soon as it is there (a class takes a while). `limits` are those of each submission (default:
+    `Limits()`); `due_date` (UTC), when given, becomes the graded lessons' due date in the gradebook
+    (autograde/submission_time.py)."""
+    limits = limits or Limits()
     lessons = {lesson.id: lesson for lesson in find_lessons(source)}
     pairs = _submissions(submissions)
     unknown = sorted({lesson_id for _, lesson_id in pairs} - set(lessons))
@@ -46,6 +52,9 @@ def grade_class(
             f"{submissions} has folders for unknown lessons ({', '.join(unknown)}); "
             f"lessons: {', '.join(lessons)}. Rename or remove them"
         )
+    students = shard.students([student for student, _ in pairs]) if shard else None
+    if shard:
+        pairs = [(student, lesson_id) for student, lesson_id in pairs if student in students]
     graded_lessons = [lessons[lesson_id] for lesson_id in sorted({lesson_id for _, lesson_id in pairs})]
     # Grading needs the lessons in OUT's gradebook, not their student versions: those go to a
     # scratch folder (OUT may be the repository root, whose release folder is course/).
@@ -53,8 +62,14 @@ def grade_class(
         course = CourseDir(out, source, Path(scratch) / "release")
         Path(scratch).chmod(0o711)  # (see prepare_grader)
         (Path(scratch) / "submissions").mkdir()
-        _copy_submissions(submissions, course.root / "submitted")
+        _copy_submissions(submissions, course.root / "submitted", students)
+        out.mkdir(parents=True, exist_ok=True)
+        if not pairs:  # a shard of more shards than students: nothing to grade, nothing to merge
+            write_summary([], course.root / "summary.csv")
+            return []
         release(course, graded_lessons)
+        if due_date:
+            set_due_date(course, [lesson.id for lesson in graded_lessons], due_date)
         grader = prepare_grader(course, limits, Path(scratch) / "submissions", [submissions])
         submitted = [(student, lessons[lesson_id]) for student, lesson_id in pairs]
         results = _autograde_all(grader, submitted, jobs, on_result)
@@ -115,12 +130,16 @@ def _submissions(submissions: Path) -> list[tuple[str, str]]:
     return pairs
 
 
-def _copy_submissions(submissions: Path, submitted: Path) -> None:
-    """nbgrader reads submissions from OUT/submitted: copy them there (unless that is SUBMISSIONS)."""
-    if submitted.resolve() != submissions.resolve():
-        # Links stay links (they are not followed when grading): a link to a file of the grader's
-        # must not become a copy of that file.
-        shutil.copytree(submissions, submitted, symlinks=True, dirs_exist_ok=True)
+def _copy_submissions(submissions: Path, submitted: Path, students: list[str] | None) -> None:
+    """nbgrader reads submissions from OUT/submitted: copy them there (unless that is SUBMISSIONS), those
+    of `students` only when given (a shard)."""
+    if submitted.resolve() == submissions.resolve():
+        return
+    # Links stay links (they are not followed when grading): a link to a file of the grader's
+    # must not become a copy of that file.
+    for folder in [submissions] if students is None else [submissions / student for student in students]:
+        target = submitted if students is None else submitted / folder.name
+        shutil.copytree(folder, target, symlinks=True, dirs_exist_ok=True)
 
 
 def _feedback_and_export(course: CourseDir, lessons: list[Lesson], submitted: set[tuple[str, str]]) -> None:
@@ -134,6 +153,7 @@ def _feedback_and_export(course: CourseDir, lessons: list[Lesson], submitted: se
     runs["export"] = run_nbgrader(course, "export", f"--to={grades}")
     if runs["export"].ok:
         mark_missing(grades, submitted)
+        mark_late(grades, course.gradebook_url)
     failed = {step: run for step, run in runs.items() if not run.ok}
     for step, run in failed.items():
         _save_log(course, f"{step.replace(' ', '_')}.log", run.log)

@@ -1,5 +1,6 @@
-"""`python -m autograde COMMAND`: generate the course, check one notebook, grade a class, build a
-sample class. Bad input ends with one line on stderr and exit code 1."""
+"""`python -m autograde COMMAND`: generate the course, check one notebook, grade a class (or a shard of
+it, and merge the shards), report similar answers, build a sample class. Bad input ends with one line on
+stderr and exit code 1."""
 
 import argparse
 import json
@@ -12,11 +13,15 @@ from autograde.editions import translations
 from autograde.errors import AutogradeError
 from autograde.exchange_cli import add_exchange_command
 from autograde.lessons import select_lessons
-from autograde.limits import Limits
+from autograde.limits import Limits, option
+from autograde.limits import fields as limit_fields
 from autograde.paths import REPO_ROOT
 from autograde.results import SubmissionResult
 from autograde.sample_class import build_sample_class
 from autograde.selfcheck import check_notebook
+from autograde.shards import merge_shards, parse_shard
+from autograde.similarity import REPORT_CSV, REPORT_TEXT, similarity_report, write_report
+from autograde.submission_time import parse_due_date
 
 DEFAULT_SOURCE = REPO_ROOT / "solutions"
 
@@ -82,50 +87,39 @@ def _parser() -> argparse.ArgumentParser:
     )
     command.add_argument("--jobs", type=int, default=2, metavar="N", help="students graded at once (default 2)")
     command.add_argument(
-        "--timeout",
-        type=float,
-        default=1200,
-        metavar="SECONDS",
-        help="CPU time limit for one notebook (default 1200; a notebook that waits instead gets "
-        f"{Limits.wall_factor:g} times as long in wall-clock time)",
+        "--due-date",
+        metavar="WHEN",
+        help="the graded lessons' due date, ISO 8601: '2026-12-01 23:59' (UTC) or '2026-12-01 23:59+09:00'; "
+        "grades.csv's late column compares each submission's time (timestamp.txt) with it "
+        "(default: the due date already in OUT's gradebook, if any)",
     )
+    _add_limit_options(command)
     command.add_argument(
-        "--cell-timeout",
-        type=float,
-        default=Limits.cell_timeout,
-        metavar="SECONDS",
-        help=f"CPU time limit for one cell (default {Limits.cell_timeout:g}; likewise)",
-    )
-    command.add_argument(
-        "--memory-mb",
-        type=int,
-        default=Limits.memory_mb,
-        metavar="MB",
-        help=f"address space of each kernel process (default {Limits.memory_mb})",
-    )
-    command.add_argument(
-        "--tree-memory-mb",
-        type=int,
-        default=Limits.tree_memory_mb,
-        metavar="MB",
-        help="memory of one submission's processes together (default "
-        f"{Limits.tree_memory_mb}; needs control groups: root)",
-    )
-    command.add_argument(
-        "--processes",
-        type=int,
-        default=Limits.processes,
-        metavar="N",
-        help=f"processes and threads of one submission (default {Limits.processes}; "
-        "needs root, or the bwrap or unshare sandbox)",
-    )
-    command.add_argument(
-        "--all-cells",
-        action="store_true",
-        help="also run the cells after the last graded one (the lessons' closing demonstrations: slower, same scores)",
+        "--shard",
+        metavar="I/N",
+        help="grade only the I-th of N slices of the students (sorted ids, every N-th from the I-th), e.g. one "
+        "task of a batch job array; `merge` joins the N outputs",
     )
     command.set_defaults(run=_grade)
 
+    command = commands.add_parser(
+        "merge", parents=[source], help="join the outputs of `grade --shard I/N` into one graded class"
+    )
+    command.add_argument("shards", nargs="+", type=Path, metavar="SHARD_OUT", help="the -o folders of the shards")
+    command.add_argument(
+        "-o", "--out", type=Path, required=True, metavar="OUT", help="a new folder: the class as one `grade` writes it"
+    )
+    command.set_defaults(run=_merge)
+
+    command = commands.add_parser(
+        "similarity",
+        parents=[source],
+        help="report answers identical to the kit's code or to another student's (similarity.csv, .txt)",
+    )
+    command.add_argument(
+        "class_dir", type=Path, metavar="CLASS", help="a graded class's course directory (grade's -o), or SUBMISSIONS"
+    )
+    command.set_defaults(run=_similarity)
     command = commands.add_parser("sample-class", parents=[source], help="write a sample class with known scores")
     command.add_argument("out", type=Path, metavar="OUT")
     command.set_defaults(run=_sample_class)
@@ -182,36 +176,36 @@ def _check(arguments) -> None:
         print(f"{line}  {exercise.message}" if exercise.message and not result.failure else line)
 
 
+def _add_limit_options(command: argparse.ArgumentParser) -> None:
+    """One option per field of `Limits`, with its default and help from there."""
+    for item in limit_fields().values():
+        if item.type is bool:
+            command.add_argument(option(item), dest=item.name, action="store_true", help=item.metadata["help"])
+            continue
+        command.add_argument(
+            option(item),
+            dest=item.name,
+            type=item.type,
+            default=item.default,
+            metavar=item.metadata["unit"],
+            help=item.metadata["help"].format(default=f"{item.default:g}"),
+        )
+
+
 def _grade(arguments) -> None:
-    if (
-        min(
-            arguments.jobs,
-            arguments.timeout,
-            arguments.cell_timeout,
-            arguments.memory_mb,
-            arguments.tree_memory_mb,
-            arguments.processes,
-        )
-        <= 0
-    ):
-        raise AutogradeError(
-            "--jobs, --timeout, --cell-timeout, --memory-mb, --tree-memory-mb and --processes must be positive"
-        )
-    limits = Limits(
-        cell_timeout=arguments.cell_timeout,
-        memory_mb=arguments.memory_mb,
-        tree_memory_mb=arguments.tree_memory_mb,
-        processes=arguments.processes,
-        run_ungraded_tail=arguments.all_cells,
-    )
+    if arguments.jobs <= 0:
+        raise AutogradeError("--jobs must be positive")
+    limits = Limits(**{name: getattr(arguments, name) for name in limit_fields()})
+    due_date = parse_due_date(arguments.due_date) if arguments.due_date else None
     grade_class(
         arguments.submissions,
         arguments.out,
         arguments.source,
         arguments.jobs,
-        arguments.timeout,
         on_result=_print_submission,
         limits=limits,
+        due_date=due_date,
+        shard=parse_shard(arguments.shard) if arguments.shard else None,
     )
     print(
         f"grades: {arguments.out / 'grades.csv'}; summary: {arguments.out / 'summary.csv'}; "
@@ -219,9 +213,22 @@ def _grade(arguments) -> None:
     )
 
 
+def _merge(arguments) -> None:
+    merge_shards(arguments.shards, arguments.out, arguments.source)
+    print(f"grades: {arguments.out / 'grades.csv'}; summary: {arguments.out / 'summary.csv'}")
+
+
 def _print_submission(result: SubmissionResult) -> None:
     line = f"{result.student:<20}  {result.lesson}  {_points(result.score, result.max_score):>7}"
     print(f"{line}  failed: {result.failure}" if result.failure else line, flush=True)
+
+
+def _similarity(arguments) -> None:
+    if not arguments.class_dir.is_dir():
+        raise AutogradeError(f"{arguments.class_dir}: no such folder; give grade's -o folder or the submissions")
+    matches, unread, out = similarity_report(arguments.class_dir, select_lessons(arguments.source, []))
+    print(write_report(matches, unread, out), end="")
+    print(f"(written to {out / REPORT_CSV} and {out / REPORT_TEXT})")
 
 
 def _sample_class(arguments) -> None:

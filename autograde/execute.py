@@ -29,6 +29,7 @@ nbgrader's in what happens when a cell misbehaves:
 """
 
 import asyncio
+import contextlib
 import os
 import signal
 from queue import Empty
@@ -41,6 +42,8 @@ from nbgrader import utils
 from nbgrader.preprocessors import Execute
 
 from autograde.checks import RECORD_MIME
+from autograde.kit_exercises import KIT_FUNCTIONS
+from autograde.kit_watch import arm_line
 from autograde.limits import LIMITS_VARIABLE, Limits
 
 # Error names the grader writes into a cell; autograde/verdict.py reads them back.
@@ -70,6 +73,22 @@ def last_marked_cell(nb: NotebookNode) -> int | None:
 
 def error_output(ename: str, evalue: str) -> NotebookNode:
     return NotebookNode(output_type="error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
+
+
+@contextlib.contextmanager
+def kit_watched(cell: NotebookNode):
+    """An exercise's graded test cell runs with the grader's watch of the course kit as its first line
+    (autograde/kit_watch.py, autograde/kit_exercises.py); the executed notebook keeps the source's text."""
+    functions = KIT_FUNCTIONS.get(cell.metadata.get("nbgrader", {}).get("grade_id")) if utils.is_grade(cell) else None
+    if not functions:
+        yield
+        return
+    source = cell.source
+    cell.source = f"{arm_line(functions)}\n{source}"
+    try:
+        yield
+    finally:
+        cell.source = source
 
 
 class GuardedExecute(Execute):
@@ -153,6 +172,10 @@ class GuardedExecute(Execute):
             return cell, resources
         self._output_bytes, self._records, self._truncated = 0, 0, False
         self._cell_start, self._limit_note = (monotonic(), self._cpu_seconds()), None
+        with kit_watched(cell):
+            return self._run_cell(cell, resources, index)
+
+    def _run_cell(self, cell, resources, index):
         try:
             cell, resources = super().preprocess_cell(cell, resources, index)
             if self._limit_note:  # interrupted at its limit, and it stopped: say so before its KeyboardInterrupt

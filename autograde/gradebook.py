@@ -1,5 +1,6 @@
-"""The class gradebook (nbgrader's gradebook.db): the scores grading decided, written in; and the
-template gradebook that each submission's scratch course directory gets a copy of.
+"""The class gradebook (nbgrader's gradebook.db): the scores grading decided, each submission's time
+and the lessons' due dates, written in; and the template gradebook that each submission's scratch
+course directory gets a copy of.
 
 Scores are written here only by the grader, from its own verdicts (autograde/verdict.py): nothing
 that the sandboxed nbgrader process wrote into its scratch copy is read back.
@@ -7,12 +8,14 @@ that the sandboxed nbgrader process wrote into its scratch copy is read back.
 
 import shutil
 import warnings
+from datetime import datetime
 from pathlib import Path
 
 from nbgrader.api import Gradebook
 from sqlalchemy.exc import SAWarning
 
-from autograde.paths import CourseDir
+from autograde.paths import CourseDir, StudentNotebook
+from autograde.submission_time import submitted_at
 
 # nbgrader's gradebook makes SQLAlchemy warn about nbgrader's own session handling: noise to a user.
 warnings.filterwarnings("ignore", category=SAWarning, module=r"nbgrader\.")
@@ -36,6 +39,13 @@ def make_template(course: CourseDir, template: Path) -> None:
     template.chmod(0o600)
 
 
+def set_due_date(course: CourseDir, lessons: list[str], due: datetime) -> None:
+    """nbgrader's own due date of each lesson (UTC), as the formgrader's Manage Assignments sets it."""
+    with Gradebook(course.gradebook_url) as gradebook:
+        for lesson in lessons:
+            gradebook.update_or_create_assignment(lesson, duedate=due)
+
+
 def store_scores(course: CourseDir, lesson: str, student: str, scores: dict[str, float]) -> None:
     """Each graded cell's score (grade_id -> points) as its automatic grade; a manual grade that an
     earlier run or the formgrader left is cleared. (The caller holds the gradebook's lock.)"""
@@ -45,7 +55,10 @@ def store_scores(course: CourseDir, lesson: str, student: str, scores: dict[str,
             # The formgrader would show a student without names as "None, None": show the id instead
             # (names an instructor entered in the formgrader are kept).
             gradebook.update_or_create_student(student, last_name=student, first_name="")
-        gradebook.update_or_create_submission(lesson, student)
+        # When it was handed in (nbgrader's timestamp.txt; none clears an earlier run's), which the
+        # export writes to grades.csv and nbgrader holds against the lesson's due date.
+        submitted = StudentNotebook(course.root, student, lesson).submitted.parent
+        gradebook.update_or_create_submission(lesson, student, timestamp=submitted_at(submitted))
         notebook = gradebook.find_submission_notebook(lesson, lesson, student)
         for grade in notebook.grades:
             if grade.name in scores:

@@ -44,7 +44,7 @@ from autograde.runner import Run, nbgrader_argv, run
 from autograde.sandbox import Sandbox, choose_sandbox
 from autograde.scratch import Scratch, make_scratch
 from autograde.submission import SubmissionError, read_submission, rebuild
-from autograde.verdict import judge, not_graded
+from autograde.verdict import explain_failures, judge, not_graded
 
 
 @dataclass
@@ -175,6 +175,7 @@ def _result(
     result = _record(grader, lesson, student, source, executed)
     graded = StudentNotebook(grader.course.root, student, lesson.id).autograded
     graded.parent.mkdir(parents=True, exist_ok=True)
+    explain_failures(executed, result.exercises)
     nbformat.write(localize(executed, lesson.id, edition), graded)  # (for generate_feedback)
     return result
 
@@ -189,8 +190,8 @@ def _with_memory(result: SubmissionResult, group: ControlGroup, limits: Limits) 
 
 
 def _run_isolated(grader: Grader, scratch: Scratch, lesson: Lesson, student: str, group: ControlGroup | None) -> Run:
-    """nbgrader autograde of one notebook in `scratch`, in the sandbox (and in `group`)."""
-    limits = grader.limits
+    """nbgrader autograde of one notebook in `scratch`, in the sandbox (and in `group`), killed at its
+    limits' `kill_after` whatever happens."""
     argv = nbgrader_argv(scratch.course, "autograde", lesson.id, f"--student={student}", "--force")
     argv = grader.sandbox.wrap(argv, scratch.folder, grader.hidden)
     if group:
@@ -202,10 +203,7 @@ def _run_isolated(grader: Grader, scratch: Scratch, lesson: Lesson, student: str
         # (bwrap and unshare give the kernel a user namespace of its own when not root)
         own_user_namespace = os.geteuid() != 0 and grader.sandbox.mechanism != "none"
         environment = submission_environment(scratch, uid, own_user_namespace)
-        # Past the notebook's own budget (enforced inside, at most wall_factor times its CPU time in
-        # wall-clock time), nbgrader's start and end; then it is killed.
-        hard_limit = limits.wall_factor * limits.notebook_timeout + 60 + 0.1 * limits.notebook_timeout
-        return run(argv, scratch.course.root, environment, hard_limit)
+        return run(argv, scratch.course.root, environment, grader.limits.kill_after)
 
 
 def _record(

@@ -5,7 +5,8 @@ student's files, first on sys.path before this file runs.)
 
 During grading the kernelspec points here instead of at ipykernel (autograde/scratch.py writes it into
 the scratch directory). Before any student code runs, this:
-- sets the limits of `autograde.limits.Limits` (the file named by AUTOGRADE_LIMITS) on the kernel and
+- refuses to start without the limits file named by AUTOGRADE_LIMITS (as autograde/execute.py does);
+- sets the limits of `autograde.limits.Limits` (that file) on the kernel and
   everything it starts: address space, file size, no core dumps, and processes (where the count
   means this sandbox's: under its own uid, or in its own user namespace);
 - when started as root with AUTOGRADE_KERNEL_UID, gives the kernel's working directory and home to
@@ -13,8 +14,9 @@ the scratch directory). Before any student code runs, this:
   student's files, cannot touch the nbgrader process, and its process limit counts only its own
   processes (a fork bomb stops there);
 - copies the lessons' model cache into its home (see _copy_models);
-- imports the course's own packages, so that a file in the submission named `autograde/` or
-  `rlhf_lab/` cannot take their place (ipykernel puts the working directory first on sys.path);
+- imports the course's own packages (and autograde/kit_watch.py, which test cells start), so that
+  a file in the submission named `autograde/` or `rlhf_lab/` cannot take their place (ipykernel puts
+  the working directory first on sys.path);
 - turns on the check records of autograde/checks.py (`RECORDS_VARIABLE`).
 """
 
@@ -30,6 +32,7 @@ del sys.path[0]
 
 # After that fix, and before ipykernel puts the working directory (the student's files) on sys.path:
 # the course's own `autograde.checks` and `rlhf_lab` are the ones imported (see the docstring).
+import autograde.kit_watch  # noqa: E402, F401  (the watch a test cell's first line starts)
 import rlhf_lab  # noqa: E402, F401
 from autograde.checks import RECORDS_VARIABLE  # noqa: E402
 from autograde.environment import KERNEL_HOME, KERNEL_OWN_USER_NAMESPACE, KERNEL_UID, MODEL_CACHE  # noqa: E402
@@ -65,6 +68,11 @@ def _copy_models(home: Path) -> None:
 
 
 def main(argv: list[str]) -> None:
+    if LIMITS_VARIABLE not in os.environ:  # (before anything else: no kernel runs without its limits)
+        sys.exit(
+            f"autograde kernel launcher: no limits ({LIMITS_VARIABLE} is not set): only `python -m autograde` "
+            "starts this kernel"
+        )
     connection_file = Path(argv[argv.index("-f") + 1])
     home = Path(os.environ.get(KERNEL_HOME, Path.cwd() / ".kernel-home"))
     for sub in ("tmp", ".ipython", ".config/matplotlib"):
@@ -77,7 +85,7 @@ def main(argv: list[str]) -> None:
         _give(home, uid)
         os.chown(connection_file, uid, uid)
         os.chmod(Path.cwd(), 0o700)
-    limits = Limits.read(os.environ[LIMITS_VARIABLE]) if LIMITS_VARIABLE in os.environ else Limits()
+    limits = Limits.read(os.environ[LIMITS_VARIABLE])
     mb = 1024 * 1024
     _limit(resource.RLIMIT_AS, limits.memory_mb * mb)
     _limit(resource.RLIMIT_FSIZE, limits.file_mb * mb)

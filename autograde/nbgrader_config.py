@@ -27,6 +27,10 @@ c.ClearHiddenTests.enabled = True
 c.ClearHiddenTests.begin_test_delimeter = "BEGIN HIDDEN TESTS"
 c.ClearHiddenTests.end_test_delimeter = "END HIDDEN TESTS"
 
+# One grading path: nbgrader autograde outside `python -m autograde` (the formgrader's Autograde button)
+# is refused before nbgrader removes anything (autograde/one_grading_path.py).
+c.Autograde.exporter_class = "autograde.one_grading_path.OnlyOurGradingExporter"
+
 # nbgrader's Execute, with time limits in CPU time, a kernel that is killed when a cell ignores the
 # interrupt at its limit, a dead kernel that costs only the cells from there on, and a cap on each
 # cell's output (autograde/execute.py; the limits come from `python -m autograde`, which alone can

@@ -21,6 +21,7 @@ from nbformat import NotebookNode
 
 from autograde.limits import Limits
 from autograde.paths import CourseDir, StudentNotebook
+from autograde.submission_time import TIMESTAMP_FILE
 
 KERNEL_LAUNCHER = Path(__file__).with_name("kernel_launcher.py")
 # Files of a submission that could be imported in place of the course's modules are not copied.
@@ -70,7 +71,9 @@ def make_scratch(
     notebook.parent.mkdir(parents=True)
     course.root.chmod(0o711)
     nbformat.write(runnable, notebook)
-    _copy_files(submission.submitted.parent, notebook.parent, skip={notebook.name}, modules=False)
+    # (Not its timestamp.txt: the grader records the time itself, autograde/gradebook.py, and nbgrader
+    # stops on one that holds no time, AttributeError in CourseDirectory.get_existing_timestamp.)
+    _copy_files(submission.submitted.parent, notebook.parent, skip={notebook.name, TIMESTAMP_FILE}, modules=False)
     _copy_files(data, course.source / submission.lesson, skip=set(), modules=True)
     course.release.mkdir()
     for private in (course.root / "submitted", course.source):

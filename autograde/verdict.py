@@ -12,7 +12,10 @@ come from there, never from the submission), a test passes only if:
 - where the source writes a check's expected value as a number (`assert_close(f(2.0), -0.127,
   what="f(2.0)")`), a passing record of that check holds that very number: a check patched in the
   kernel to compare with something else does not count.
-A test cell whose source calls no check is judged by its errors alone.
+A test cell whose source calls no check is judged by its errors alone. The test cell of an exercise
+that autograde/kit_exercises.py lists kit functions for must also carry the record of the grader's
+watch of the course kit (autograde/kit_watch.py), as its source lists them, still in place at the end,
+and showing no student code that called (or was) one of them.
 """
 
 import ast
@@ -23,9 +26,12 @@ from nbgrader import utils
 
 from autograde.checks import RECORD_MIME, distinct_digits
 from autograde.feedback import error_line
+from autograde.kit_exercises import KIT_FUNCTIONS
+from autograde.kit_watch import WATCH_CHECK
 from autograde.results import ExerciseResult
 
 CHECKS = {"assert_close", "assert_true", "assert_shape", "assert_sympy_zero"}
+VERDICT_ERROR = "GraderVerdict"  # the error a test cell gets in the graded notebook when it failed here only
 
 
 def graded_cells(source: NotebookNode) -> list[NotebookNode]:
@@ -52,6 +58,23 @@ def judge(source: NotebookNode, executed: NotebookNode) -> list[ExerciseResult]:
     return verdicts
 
 
+def explain_failures(executed: NotebookNode, verdicts: list[ExerciseResult]) -> None:
+    """Each failed test cell that shows no error gets the verdict's reason as one (`VERDICT_ERROR`):
+    the feedback shows a test cell's errors only, and a failure decided here (delegation to the kit,
+    a check redone on its record) would otherwise look like a pass next to its 0 points."""
+    failed = {verdict.id: verdict.message for verdict in verdicts if verdict.message and verdict.points == 0}
+    for cell in executed.cells:
+        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        outputs = cell.get("outputs", [])
+        if grade_id in failed and not any(output.get("output_type") == "error" for output in outputs):
+            message = failed.pop(grade_id)
+            outputs.append(
+                NotebookNode(
+                    output_type="error", ename=VERDICT_ERROR, evalue=message, traceback=[f"{VERDICT_ERROR}: {message}"]
+                )
+            )
+
+
 def not_graded(source: NotebookNode, reason: str) -> list[ExerciseResult]:
     """A 0 for each graded cell of a notebook that could not be graded, with the reason."""
     return [
@@ -72,16 +95,22 @@ def _problem(test: NotebookNode, copies: list[NotebookNode]) -> str | None:
     cell = copies[0]
     if cell.cell_type != "code" or not cell.source.rstrip().endswith(test.source.rstrip()):
         return "the test cell does not hold the lesson's tests"
+    records = [
+        output["data"][RECORD_MIME]
+        for output in cell.get("outputs", [])
+        if output.get("output_type") == "display_data" and RECORD_MIME in output.get("data", {})
+    ]
+    watched = KIT_FUNCTIONS.get(test.metadata["nbgrader"]["grade_id"], ())
+    reports = [record for record in records if isinstance(record, dict) and record.get("check") == WATCH_CHECK]
+    if delegation := _delegation(reports):
+        return delegation
     errors = [output for output in cell.get("outputs", []) if output.get("output_type") == "error"]
     if errors:
         return error_line(errors[0])
     if cell.get("execution_count") is None:
         return "the test cell did not run"
-    records = [
-        output["data"][RECORD_MIME]
-        for output in cell.outputs
-        if output.get("output_type") == "display_data" and RECORD_MIME in output.get("data", {})
-    ]
+    if watched and (problem := _watch_problem(reports, watched)):
+        return problem
     for record in records:
         failure = _recheck(record)
         if failure:
@@ -95,6 +124,38 @@ def _problem(test: NotebookNode, copies: list[NotebookNode]) -> str | None:
     for what, want in literal_expectations(test.source):
         if not any(_matches(record, what, want) for record in records):
             return f"{what}: the check against the expected value did not run as written"
+    return None
+
+
+def _delegation(reports: list[dict]) -> str | None:
+    """The first student code that the kit watch saw calling (or being) a kit function it watched."""
+    for report in reports:
+        delegated = report.get("delegated") or []
+        if not isinstance(delegated, list):
+            return "a record of the grader's watch of the course kit that the grader cannot read"
+        for found in delegated:
+            try:
+                function, kind, by = str(found["function"]), found["kind"], str(found["by"])
+            except (KeyError, TypeError):
+                return "a record of the grader's watch of the course kit that the grader cannot read"
+            if kind == "is":
+                return (
+                    f"your {by} is the course's reference implementation {function}; the exercise asks you to write it"
+                )
+            where = f"your function {by}" if kind == "calls" else by
+            return f"{where} calls the course's reference implementation {function}; the exercise asks you to write it"
+    return None
+
+
+def _watch_problem(reports: list[dict], watched: tuple[str, ...]) -> str | None:
+    """Why the kit watch's record does not show that the watch ran to the end, over `watched`."""
+    if len(reports) != 1 or reports[0].get("watched") != list(watched):
+        return (
+            "the grader's watch of the course's reference implementation did not report "
+            f"({len(reports)} records of it): was autograde.kit_watch replaced or silenced?"
+        )
+    if reports[0].get("intact") is not True:
+        return "the grader's watch of the course's reference implementation was switched off (sys.settrace)"
     return None
 
 
@@ -177,6 +238,8 @@ def _recheck(record) -> str | None:
             return (
                 None if [int(n) for n in record["got"]] == [int(n) for n in record["want"]] else f"{what}: wrong shape"
             )
+        if kind == WATCH_CHECK:  # (decided by _delegation and _watch_problem)
+            return None
         if kind == "sympy_zero":
             return None if record["simplified"] == "0" else f"{what}: does not simplify to 0"
     except (KeyError, TypeError, ValueError):

@@ -107,7 +107,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lessons", nargs="*", default=[], help="lesson ids (default: all of --source)")
     parser.add_argument("--students", type=int, default=100, help="submissions per lesson (default 100)")
     parser.add_argument("--jobs", type=int, default=2, help="notebooks graded at once (default 2)")
-    parser.add_argument("--timeout", type=float, default=1200, help="time limit of one notebook (default 1200)")
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=Limits.notebook_timeout,
+        help=f"time limit of one notebook (default {Limits.notebook_timeout:g})",
+    )
     parser.add_argument("--json", type=Path, help="also write the figures here")
     arguments = parser.parse_args(argv)
     lessons = [lesson.id for lesson in select_lessons(arguments.source, arguments.lessons)]
@@ -121,9 +126,8 @@ def main(argv: list[str] | None = None) -> int:
                 out,
                 arguments.source,
                 arguments.jobs,
-                arguments.timeout,
                 on_result=lambda result: None,
-                limits=Limits(),
+                limits=Limits(notebook_timeout=arguments.timeout),
             )
         wall = time.monotonic() - start
     wrong = sorted(

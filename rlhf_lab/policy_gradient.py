@@ -59,7 +59,7 @@ def kl_estimate_k1(policy_logprobs: torch.Tensor, ref_logprobs: torch.Tensor, ma
 
 
 def kl_estimate_k3(policy_logprobs: torch.Tensor, ref_logprobs: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-    """k3 = (rho - 1) - log rho with rho = pi_ref(y_t) / pi(y_t), summed over answer tokens: (B, T) -> (B,).
+    """k3 = (w - 1) - log w with w = pi_ref(y_t) / pi(y_t), summed over answer tokens: (B, T) -> (B,).
 
     Each term is >= 0 (log x <= x - 1) and has the same mean as k1 under pi, with lower variance when
     the two policies are close (Schulman, "Approximating KL divergence", 2020).

@@ -20,16 +20,19 @@ from nbgrader.api import Gradebook
 
 from autograde import grading
 from autograde.cli import main
+from autograde.errors import AutogradeError
 from autograde.execute import OTHER_PATH_REFUSED
 from autograde.grading import prepare_grader
 from autograde.kernel_uids import FIRST_UID, UID_COUNT, KernelUid
 from autograde.lessons import find_lessons
 from autograde.limits import Limits
+from autograde.one_grading_path import REFUSED
 from autograde.paths import CourseDir, StudentNotebook, lesson_notebook
 from autograde.reports import mark_missing
 from autograde.runner import run_nbgrader
 from autograde.sample_class import build_sample_class
 from autograde.selfcheck import check_notebook
+from autograde.shards import parse_shard
 
 REPO = Path(__file__).resolve().parent.parent
 TOY = REPO / "tests" / "fixtures" / "toy"
@@ -100,7 +103,24 @@ def sample_class(tmp_path_factory) -> tuple[Path, dict[str, float]]:
     submissions = tmp_path_factory.mktemp("class") / "submissions"
     expected = {s.student: s.expected_score for s in build_sample_class(TOY, submissions)}
     add_hostile_students(submissions)
+    add_submission_times(submissions)
     return submissions, expected
+
+
+# Due date of the sample class (`grade --due-date`), and when some of its students handed in, as
+# nbgrader's exchange records it (timestamp.txt): full on time, partial_1 late, partial_2 unreadable.
+DUE_DATE = "2026-12-02 00:00+09:00"
+DUE_DATE_UTC = "2026-12-01 15:00:00"
+SUBMITTED_AT = {
+    "full": "2026-12-01 14:59:00.000000 UTC",
+    "partial_1": "2026-12-01 15:30:00.000000 UTC",
+    "partial_2": "not a time",
+}
+
+
+def add_submission_times(submissions: Path) -> None:
+    for student, timestamp in SUBMITTED_AT.items():
+        (submissions / student / "toy" / "timestamp.txt").write_text(timestamp + "\n")
 
 
 @pytest.fixture(scope="module")
@@ -123,6 +143,8 @@ def class_grading(sample_class, tmp_path_factory):
         "300",
         "--source",
         str(TOY),
+        "--due-date",
+        DUE_DATE,
     ]
     process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     yield out, process
@@ -290,6 +312,22 @@ def test_class_grades_csv_has_the_expected_scores(graded_class, sample_class):
     assert all((row["last_name"], row["first_name"]) == (student, "") for student, row in grades.items())
 
 
+def test_submission_times_reach_the_gradebook_and_grades_csv_with_a_late_flag(graded_class):
+    """timestamp.txt (nbgrader's exchange writes it) against the due date of `grade --due-date`: a late
+    submission is flagged, one without a readable time is graded all the same (its lateness unknown)."""
+    out, _, _ = graded_class
+    grades = read_csv(out / "grades.csv")
+    assert {row["duedate"] for row in grades.values()} == {DUE_DATE_UTC}
+    assert {student: (row["timestamp"], row["late"]) for student, row in grades.items() if row["timestamp"]} == {
+        "full": ("2026-12-01 14:59:00", "no"),
+        "partial_1": ("2026-12-01 15:30:00", "yes"),
+    }
+    assert grades["partial_2"]["late"] == "" and float(grades["partial_2"]["score"]) == 3.0
+    with Gradebook(f"sqlite:///{out / 'gradebook.db'}") as gradebook:
+        assert gradebook.find_submission("toy", "partial_1").total_seconds_late == 30 * 60
+        assert gradebook.find_submission("toy", "blank").timestamp is None
+
+
 def test_deleted_test_cell_is_graded_from_the_source(graded_class):
     out, _, _ = graded_class
     autograded = nbformat.read(StudentNotebook(out, "deleted_test_cell", "toy").autograded, as_version=4)
@@ -401,11 +439,16 @@ def test_kernel_uids_are_no_account_and_not_shared_between_graders(tmp_path):
 
 def test_nbgrader_autograde_outside_the_pipeline_refuses_with_a_pointer(graded_class):
     """The formgrader's Autograde button (nbgrader's API) and a plain `nbgrader autograde` run
-    nbgrader with this course's configuration but not through autograde/grading.py: they refuse."""
+    nbgrader with this course's configuration but not through autograde/grading.py: they refuse, with
+    the reason on the first line of their log, before nbgrader removes anything (it used to delete the
+    student's autograded folder first, leaving "needs autograding" and no score)."""
     out, _, _ = graded_class
+    autograded = StudentNotebook(out, "full", "toy").autograded
+    before = (autograded.read_bytes(), sorted(autograded.parent.iterdir()), gradebook_score(out, "full"))
     course = CourseDir(out, TOY, out / "release")
     plain = run_nbgrader(course, "autograde", "toy", "--student=full", "--force")
-    assert not plain.ok and OTHER_PATH_REFUSED in plain.log
+    assert not plain.ok and REFUSED in plain.log.splitlines()[0] and OTHER_PATH_REFUSED in plain.log
+    assert "Removing" not in plain.log
     api = subprocess.run(
         [
             sys.executable,
@@ -431,4 +474,71 @@ def test_nbgrader_autograde_outside_the_pipeline_refuses_with_a_pointer(graded_c
         timeout=300,
     )
     answer = json.loads(api.stdout.strip().splitlines()[-1])
-    assert answer["success"] is False and OTHER_PATH_REFUSED in answer["log"] + answer.get("error", "")
+    assert answer["success"] is False and answer["log"].splitlines()[:2] == [
+        f"[ERROR] {REFUSED}",
+        f"[ERROR] {OTHER_PATH_REFUSED}",
+    ]
+    assert "Removing" not in answer["log"]
+    assert (autograded.read_bytes(), sorted(autograded.parent.iterdir()), gradebook_score(out, "full")) == before
+    assert before[2] == 6.0
+
+
+def gradebook_score(out: Path, student: str) -> float:
+    with Gradebook(f"sqlite:///{out / 'gradebook.db'}") as gradebook:
+        return gradebook.find_submission("toy", student).score
+
+
+def test_shards_are_a_partition_of_the_students():
+    students = [f"student{n}" for n in range(10)]
+    shards = [parse_shard(f"{index}/3").students(students) for index in (1, 2, 3)]
+    assert sorted(sum(shards, [])) == sorted(students) and [len(shard) for shard in shards] == [4, 3, 3]
+    for bad in ("0/3", "4/3", "1", "a/b", "1/0"):
+        with pytest.raises(AutogradeError, match="expected I/N"):
+            parse_shard(bad)
+
+
+def gradebook_contents(out: Path) -> dict:
+    """Every student's names and every grade's scores in OUT's gradebook."""
+    with Gradebook(f"sqlite:///{out / 'gradebook.db'}") as gradebook:
+        return {
+            "students": {(s.id, s.last_name, s.first_name) for s in gradebook.students},
+            "grades": {
+                (submission.student.id, assignment.name, grade.name): (grade.auto_score, grade.manual_score)
+                for assignment in gradebook.assignments
+                for submission in assignment.submissions
+                for notebook in submission.notebooks
+                for grade in notebook.grades
+            },
+        }
+
+
+def files_of(folder: Path) -> dict[str, bytes]:
+    return {str(path.relative_to(folder)): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+@pytest.mark.slow
+def test_three_shards_merged_are_the_unsharded_grading(graded_class, sample_class, tmp_path):
+    """`grade --shard I/3` three times and `merge`: the gradebook, summary.csv (but for the times), grades.csv
+    and the feedback of the class graded in one run."""
+    out, _, _ = graded_class
+    submissions, _ = sample_class
+    shards = [tmp_path / f"shard_{index}" for index in (1, 2, 3)]
+    for index, shard in enumerate(shards, 1):
+        options = ["--jobs", "2", "--timeout", "300", "--source", str(TOY), "--shard", f"{index}/3"]
+        assert main(["grade", str(submissions), "-o", str(shard), *options]) == 0
+    assert main(["merge", *map(str, shards), "-o", str(tmp_path / "merged"), "--source", str(TOY)]) == 0
+    merged = tmp_path / "merged"
+    graded = [set(read_csv(shard / "summary.csv")) for shard in shards]
+    assert all(graded) and sum(map(len, graded)) == len(set().union(*graded)) == len(read_csv(out / "summary.csv"))
+
+    def summary(folder):  # (times and memory differ from run to run)
+        with (folder / "summary.csv").open(newline="") as file:
+            fields = ("student_id", "lesson", "score", "max_score", "failure")
+            return [tuple(row[field] for field in fields) for row in csv.DictReader(file)]
+
+    assert summary(merged) == summary(out)
+    assert (merged / "grades.csv").read_bytes() == (out / "grades.csv").read_bytes()
+    assert gradebook_contents(merged) == gradebook_contents(out)
+    assert files_of(merged / "feedback") == files_of(out / "feedback")
+    assert files_of(merged / "submitted") == files_of(out / "submitted")
+    assert set(files_of(merged / "autograded")) == set(files_of(out / "autograded"))

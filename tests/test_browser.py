@@ -10,6 +10,7 @@ Chromium is installed (`make setup` installs it when run as root).
 import contextlib
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -23,7 +24,9 @@ from nbgrader import utils
 from nbgrader.api import Gradebook
 
 from autograde.exchange import HOW_TO_SET_UP
+from autograde.execute import OTHER_PATH_REFUSED
 from autograde.jupyter.assignment_list import NO_EXCHANGE
+from autograde.one_grading_path import REFUSED
 from autograde.run_all import RAISES_TAG
 
 # One JupyterLab and one browser serve every test here: with `pytest -n N --dist loadgroup` they stay on
@@ -61,6 +64,8 @@ def workspace(tmp_path_factory) -> Path:
     untouched = nbformat.read(ROOT / "course" / "ja" / LESSON / f"{LESSON}.ipynb", as_version=4)
     (root / "student").mkdir()
     nbformat.write(untouched, root / "student" / f"{LESSON}.ipynb")
+    (root / "student_en").mkdir()  # the English edition, as a student who picked it opens it
+    shutil.copyfile(ROOT / "course" / "en" / LESSON / f"{LESSON}.ipynb", root / "student_en" / f"{LESSON}.ipynb")
     (root / "filled").mkdir()
     nbformat.write(first_exercise_solved(untouched), root / "filled" / f"{LESSON}.ipynb")
     sample = tmp_path_factory.mktemp("sample")
@@ -239,34 +244,44 @@ def show_cell(page, index: int) -> None:
     page.wait_for_timeout(500)  # rendering after the scroll
 
 
-def test_a_lesson_opens_with_japanese_text_and_rendered_math(browser, lab):
-    page = open_notebook(browser, lab, f"student/{LESSON}.ipynb")
-    title = (
-        nbformat.read(ROOT / "course" / "ja" / LESSON / f"{LESSON}.ipynb", as_version=4).cells[0].source.splitlines()[0]
-    )
+EDITION_FOLDERS = {"ja": "student", "en": "student_en"}
+
+
+@pytest.mark.parametrize("edition", EDITION_FOLDERS)
+def test_a_lesson_opens_in_its_language_with_rendered_math(browser, lab, edition):
+    page = open_notebook(browser, lab, f"{EDITION_FOLDERS[edition]}/{LESSON}.ipynb")
+    notebook = nbformat.read(ROOT / "course" / edition / LESSON / f"{LESSON}.ipynb", as_version=4)
+    title = notebook.cells[0].source.splitlines()[0]
     heading = page.locator(".jp-RenderedMarkdown h1").first
     assert heading.inner_text().strip().rstrip("¶") == title.lstrip("# ").strip()
-    assert re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", title), "the lesson's title is Japanese"
+    japanese = r"[\u3040-\u30ff\u4e00-\u9fff]"
+    assert bool(re.search(japanese, title)) == (edition == "ja"), f"the {edition} edition's title: {title}"
     page.wait_for_selector(".jp-RenderedMarkdown mjx-container", timeout=60_000)
     markdown = " ".join(page.locator(".jp-RenderedMarkdown").all_inner_texts())
     assert page.locator(".jp-RenderedMarkdown mjx-container").count() >= 10, "MathJax rendered the formulas"
     assert not re.search(r"\$[^$\n]*\\[a-zA-Z]+", markdown), "no raw LaTeX left between dollars"
     japanese_fonts = subprocess.run(["fc-list", ":lang=ja", "family"], capture_output=True, text=True).stdout
     assert japanese_fonts.strip(), "a Japanese font is installed (fonts-noto-cjk), or the text shows as boxes"
-    page.screenshot(path=SCREENSHOTS / "lesson_opened.png")
+    if edition == "en":
+        assert not re.search(japanese, markdown), "the English edition's prose holds no Japanese"
+    page.screenshot(path=SCREENSHOTS / f"lesson_opened_{edition}.png")
     assert not browser.blocked, f"JupyterLab loaded from outside: {browser.blocked}"
     page.close()
 
 
-@pytest.mark.parametrize("ui", ["lab", "notebooks"], ids=["JupyterLab", "Notebook 7"])
-def test_run_all_reaches_the_last_cell_of_an_untouched_lesson(browser, lab, ui):
-    page = open_notebook(browser, lab, f"student/{LESSON}.ipynb", ui)
+@pytest.mark.parametrize(
+    "ui, edition",
+    [("lab", "ja"), ("notebooks", "ja"), ("lab", "en")],
+    ids=["JupyterLab", "Notebook 7", "JupyterLab-en"],
+)
+def test_run_all_reaches_the_last_cell_of_an_untouched_lesson(browser, lab, ui, edition):
+    page = open_notebook(browser, lab, f"{EDITION_FOLDERS[edition]}/{LESSON}.ipynb", ui)
     cells = restart_and_run_all(page)
-    notebook = nbformat.read(ROOT / "course" / "ja" / LESSON / f"{LESSON}.ipynb", as_version=4)
+    notebook = nbformat.read(ROOT / "course" / edition / LESSON / f"{LESSON}.ipynb", as_version=4)
     show_cell(page, next(index for index, cell in enumerate(notebook.cells) if utils.is_grade(cell)))
-    page.screenshot(path=SCREENSHOTS / f"run_all_untouched_first_test_{ui}.png")
+    page.screenshot(path=SCREENSHOTS / f"run_all_untouched_first_test_{ui}_{edition}.png")
     show_cell(page, max(index for index, cell in enumerate(notebook.cells) if cell.cell_type == "code"))
-    page.screenshot(path=SCREENSHOTS / f"run_all_untouched_last_cell_{ui}.png")
+    page.screenshot(path=SCREENSHOTS / f"run_all_untouched_last_cell_{ui}_{edition}.png")
     assert all(count is not None for count, _, _ in cells), f"every code cell ran: {cells}"
     failed = [(errors, tags) for _, errors, tags in cells if errors]
     assert failed and all(RAISES_TAG in tags for _, tags in failed), f"only tagged cells failed: {failed}"
@@ -293,6 +308,36 @@ def test_a_solved_exercise_passes_its_visible_test_and_validate_reports_the_rest
     page.close()
 
 
+# A cell that shows tqdm's progress bar, an ipywidget in Jupyter, for 8 s (lesson 6's demonstrations do
+# the same for minutes), and the kernel the page talks to.
+PROGRESS_CELL = "import time\nfrom tqdm.auto import tqdm\nfor _ in tqdm(range(8), desc='progress'):\n    time.sleep(1)"
+KERNEL = "window.jupyterapp.shell.currentWidget.sessionContext.session.kernel"
+
+
+@pytest.mark.parametrize("ui", ["lab", "notebooks"], ids=["JupyterLab", "Notebook 7"])
+def test_the_kernel_status_stays_busy_while_a_cell_shows_a_progress_bar(browser, lab, workspace, ui):
+    """With ipykernel 7 and JupyterLab 4.6 (Notebook 7 alike), a cell's first widget made the page ask the
+    kernel for a subshell (for the widget's messages), and the kernel's busy/idle pair for that request
+    set the status to "Idle" for the rest of the cell. The server setting that make setup installs
+    (autograde/jupyter/jupyter_server_config.py) lists the subshell requests as untracked."""
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(PROGRESS_CELL)])
+    notebook.metadata.kernelspec = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+    (workspace / "status").mkdir(exist_ok=True)
+    nbformat.write(notebook, workspace / "status" / f"progress_{ui}.ipynb")
+    page = open_notebook(browser, lab, f"status/progress_{ui}.ipynb", ui)
+    page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
+    page.wait_for_function(f"() => {KERNEL}.status === 'busy'", timeout=60_000)
+    statuses = []
+    for _ in range(20):  # 5 s: the subshell's idle came within a second of the widget
+        statuses.append(page.evaluate(f"() => {KERNEL}.status"))
+        page.wait_for_timeout(250)
+    page.screenshot(path=SCREENSHOTS / f"status_during_progress_bar_{ui}.png")
+    assert page.evaluate(f"() => ({CODE_CELLS})()[0][0]") is None, "the cell (8 s of sleep) still runs"
+    assert page.locator(".widget-hprogress").count() == 1, "the progress bar is a widget"
+    assert set(statuses) == {"busy"}, f"the status while the cell ran: {statuses}"
+    page.close()
+
+
 def test_the_formgrader_lists_the_graded_class_and_typesets_math(browser, lab, workspace):
     page = browser.new_page()
     page.goto(f"{lab}/lab?reset&token={TOKEN}")
@@ -307,6 +352,38 @@ def test_the_formgrader_lists_the_graded_class_and_typesets_math(browser, lab, w
     page.close()
     # A submission's grading page: rendered by the formgrader, math typeset offline too.
     open_typeset_page(browser, f"{lab}/{grading_page(workspace)}", "formgrader_submission.png").close()
+
+
+def test_the_autograde_button_on_a_graded_student_removes_nothing_and_says_why(browser, lab, workspace):
+    """The formgrader's Autograde button on a student graded by `python -m autograde grade`: refused
+    before nbgrader touches anything (autograde/one_grading_path.py), the reason first in the log the
+    instructor reads; the row keeps its score and the autograded notebook stays."""
+    course = workspace / "toy_course"
+    autograded = course / "autograded" / "partial_1" / "toy" / "toy.ipynb"
+    before = autograded.read_bytes()
+    page = browser.new_page()
+    page.set_extra_http_headers({"Authorization": f"token {TOKEN}"})  # (the page's own API calls too)
+    page.goto(f"{lab}/formgrader/manage_submissions/toy?token={TOKEN}")
+    row = page.locator("#main-table tr", has=page.locator("td.student-id", has_text="partial_1"))
+    assert row.locator("td.score").inner_text(timeout=60_000).strip() == "2 / 6"
+    row.locator("td.autograde a").click()
+    modal = page.locator("#error-modal")
+    modal.wait_for(timeout=120_000)
+    page.wait_for_timeout(500)  # the modal's fade-in
+    page.screenshot(path=SCREENSHOTS / "formgrader_autograde_refused.png")
+    log = modal.locator(".panel-warning pre").inner_text()
+    assert log.splitlines()[:2] == [f"[ERROR] {REFUSED}", f"[ERROR] {OTHER_PATH_REFUSED}"], log[:500]
+    assert "Removing" not in log
+    modal.locator("button.close").first.click()
+    page.wait_for_function(
+        """() => Array.from(document.querySelectorAll('#main-table tr')).some(row =>
+        row.querySelector('td.student-id')?.innerText.trim() === 'partial_1' &&
+        row.querySelector('td.score')?.innerText.trim() === '2 / 6')""",
+        timeout=30_000,
+    )
+    assert row.locator("td.status").inner_text().strip() == "graded"
+    assert autograded.read_bytes() == before
+    page.close()
 
 
 def test_a_feedback_page_shows_rendered_math_offline(browser, lab):

@@ -1,7 +1,8 @@
 """autograde/control_group.py: a submission's whole process tree under one memory and process limit.
 
 The real-kernel tests need write access to the cgroup filesystem (root); elsewhere they are skipped
-with the reason, and grading keeps its per-process limits (tests/test_adversarial.py covers both).
+with the reason (failed in CI: tests/required_in_ci.py), and grading keeps its per-process limits
+(tests/test_adversarial.py covers both).
 """
 
 import subprocess
@@ -9,12 +10,18 @@ import sys
 import textwrap
 
 import pytest
+from required_in_ci import skip_outside_ci
 
 from autograde import control_group
 
-needs_cgroups = pytest.mark.skipif(
-    not control_group.works(), reason="cannot make control groups here (needs root and cgroup v1 or v2)"
-)
+
+@pytest.fixture
+def cgroups_work():
+    if not control_group.works():
+        skip_outside_ci("cannot make control groups here (needs root and cgroup v1 or v2)")
+
+
+needs_cgroups = pytest.mark.usefixtures("cgroups_work")
 
 # Children that each stay far below a per-process limit but together pass the group's memory, then
 # a fork loop that meets its process limit; prints what happened to them.

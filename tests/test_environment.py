@@ -18,13 +18,14 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_environment_yml_pins_match_pyproject():
-    """environment.yml installs the runtime and test pins, and `-e .[test]`."""
+    """environment.yml installs the runtime, test and site pins, and `-e .[test,site]`."""
     metadata = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    project = metadata["dependencies"] + metadata["optional-dependencies"]["test"]
+    extras = metadata["optional-dependencies"]
+    project = metadata["dependencies"] + extras["test"] + extras["site"]
     conda = yaml.safe_load((ROOT / "environment.yml").read_text())["dependencies"]
     pip_section = next(item["pip"] for item in conda if isinstance(item, dict))
     assert sorted(p for p in pip_section if not p.startswith("-e")) == sorted(project)
-    assert "-e .[test]" in pip_section
+    assert "-e .[test,site]" in pip_section
     assert all(re.fullmatch(r"[\w.-]+==[\w.+]+", p) for p in project), "every dependency is pinned"
 
 
@@ -49,7 +50,7 @@ def imported_modules() -> dict[str, str]:
     """Top-level module -> a file importing it, over the code, the tests, the scripts and the notebooks."""
     sources = {
         path: path.read_text()
-        for folder in ("rlhf_lab", "autograde", "tests", "bench", "tools")
+        for folder in ("rlhf_lab", "autograde", "course_site", "tests", "bench", "tools")
         for path in (ROOT / folder).rglob("*.py")
     }
     for notebook in (ROOT / "solutions").glob("*/*.ipynb"):
@@ -72,7 +73,7 @@ def imported_modules() -> dict[str, str]:
 
 def test_every_imported_library_is_declared():
     """A library used but not declared works only while another package happens to pull it in."""
-    ours = {"rlhf_lab", "autograde"} | {path.stem for path in (ROOT / "tests").glob("*.py")}
+    ours = {"rlhf_lab", "autograde", "course_site"} | {path.stem for path in (ROOT / "tests").glob("*.py")}
     declared = declared_distributions()
     provided_by = importlib.metadata.packages_distributions()
     undeclared = {

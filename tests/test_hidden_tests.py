@@ -122,9 +122,17 @@ def edited_spans(name: str) -> frozenset[tuple[str, int, int]]:
     )
 
 
+def exercise(name: str) -> str:
+    """The exercise an answer belongs to: its test cell's grade_id without the part (`<exercise>_tests_<part>`)."""
+    return ANSWERS[name].test.split("_tests")[0]
+
+
 def compatible(name: str, other: str) -> bool:
     """Two answers can share a notebook: they replace separate texts (lesson 6's k1 and k3 are two functions
-    of one answer cell, each with its own test cell) and touch different test cells."""
+    of one answer cell, each with its own test cell), touch different test cells, and belong to different
+    exercises (two answers to one exercise, graded by two of its parts, would change each other's result)."""
+    if exercise(name) == exercise(other):
+        return False
     overlap = any(
         cell == other_cell and start < other_end and other_start < end
         for cell, start, end in edited_spans(name)

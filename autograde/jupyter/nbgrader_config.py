@@ -10,9 +10,14 @@ from autograde.limits import Limits
 
 c = get_config()  # noqa: F821 (provided by traitlets when it loads this file)
 
-# Validate stops after the last graded cell, as grading does (autograde/jupyter/validate.py).
+# Validate judges as grading does (autograde/jupyter/validate.py): it stops after the last graded cell,
 c.Execute.skip_cells_with_tag = SKIP_TAG
 c.Execute.on_notebook_start = skip_ungraded_tail
-# A cell gets grading's limit, not nbgrader's 30 s: lesson 5's test cells run the student's training
-# script, and a cell stopped at 30 s ended Validate with "nbgrader encountered a fatal error".
+# and what a notebook writes to stderr (warnings, progress bars) does not fail a test cell.
+c.Execute.extra_arguments = [
+    "--IPKernelApp.extensions=autograde.jupyter.validate",
+    "--IPKernelApp.capture_fd_output=False",
+]
+# A cell gets grading's limit, not nbgrader's 30 s: lesson 5's test cell runs the student's training
+# script, and at 30 s it was interrupted and reported as failed on a correct notebook.
 c.Execute.timeout = round(Limits().cell_timeout)

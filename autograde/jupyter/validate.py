@@ -1,19 +1,23 @@
-"""nbgrader's Validate stops after the last graded cell, as grading does (autograde/execute.py).
+"""nbgrader's Validate judged as grading judges: it stops after the last graded cell, and only an error
+fails a test cell (autograde/execute.py and autograde/nbgrader_config.py are grading's rules).
 
 Validate (the notebook toolbar's button, the Assignment List's, `nbgrader validate`) runs a notebook
-from the top in a fresh kernel and reports its failed test cells. nbgrader runs every cell, so on
-lesson 6 it also trained the closing demonstrations' models (the reward model, two RL runs, TRL's
-trainer, DPO) for minutes, though nothing after the last test cell can change a test's result.
+from the top in a fresh kernel and reports its failed test cells. Left as nbgrader ships it, it
+- runs every cell: on lesson 6 it also trained the closing demonstrations' models for minutes, though
+  nothing after the last test cell can change a test's result;
+- fails a test cell that wrote anything to stderr: a correct lesson 5 does (transformers warns when it
+  loads a model), and so do warnings and progress bars, which grading ignores.
 
-nbgrader's Validator builds its Execute preprocessor itself (its list of preprocessors is not
-configurable), so the stop is made through what is: a hook that nbclient calls once the kernel has
-started tags the code cells after the last graded cell with the tag that Execute skips. The hook acts
-only while nbgrader validates (NBGRADER_EXECUTION, which nbgrader sets to "validate" then): grading has
-its own rule and option (`--all-cells`). The notebook it tags is Validate's copy in memory; the file is
-never written.
+Its Validator builds its Execute preprocessor itself (its list of preprocessors is not configurable),
+so both are set through what is: a hook that nbclient calls once the kernel has started tags the code
+cells after the last graded cell with the tag that Execute skips (the notebook tagged is Validate's
+copy in memory, never written), and Validate's kernel loads this module as an IPython extension, which
+sends what the notebook writes to stderr to stdout. The hook acts only while nbgrader validates
+(NBGRADER_EXECUTION is "validate" then): grading has its own rule and option (`--all-cells`).
 """
 
 import os
+import sys
 
 from nbformat import NotebookNode
 
@@ -33,3 +37,10 @@ def skip_ungraded_tail(notebook: NotebookNode, **_) -> None:
         tags = cell.metadata.setdefault("tags", [])
         if cell.cell_type == "code" and SKIP_TAG not in tags:
             tags.append(SKIP_TAG)
+
+
+def load_ipython_extension(shell) -> None:
+    """In Validate's kernel (IPKernelApp.extensions): stderr written from Python goes to stdout, which
+    nbgrader does not count as a failure. (Output written straight to file descriptor 2, by C code or
+    a child process, is not captured into the notebook there: IPKernelApp.capture_fd_output is off.)"""
+    sys.stderr = sys.stdout

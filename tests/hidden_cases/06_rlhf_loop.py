@@ -33,11 +33,13 @@ WRONG_ANSWERS = {
             )
         ],
         "the mean of the other answers of its own prompt",
+        test="leave_one_out_advantages_tests_values",
     ),
     "leave_one_out_global_baseline": wrong(
         "leave_one_out_advantages",
         [(LOO_BODY, "    return rewards - (rewards.sum() - rewards) / (rewards.shape[0] - 1)\n")],
         "of its own prompt",
+        test="leave_one_out_advantages_tests_values",
     ),
     "leave_one_out_interleaved_groups": wrong(
         "leave_one_out_advantages",
@@ -50,11 +52,39 @@ WRONG_ANSWERS = {
             )
         ],
         "two prompts (rows 0-2 and 3-5)",
+        test="leave_one_out_advantages_tests_values",
     ),
     "leave_one_out_in_float32": wrong(
         "leave_one_out_advantages",
         [("    grouped = rewards.reshape(-1, k)\n", "    grouped = rewards.float().reshape(-1, k)\n")],
-        "float64 rewards (do not cast them to float32)",
+        "leave_one_out_advantages returned torch.float32 for float64 rewards",
+        test="leave_one_out_advantages_tests_dtype",
+    ),
+    "leave_one_out_in_place": wrong(
+        "leave_one_out_advantages",
+        [
+            (
+                LOO_BODY,
+                "    grouped = rewards.view(-1, k)\n"
+                "    grouped -= (grouped.sum(dim=1, keepdim=True) - grouped) / (k - 1)\n"
+                "    return rewards\n",
+            )
+        ],
+        "leave_one_out_advantages must not change its input",
+        test="leave_one_out_advantages_tests_values",
+    ),
+    "leave_one_out_float32_then_back": wrong(
+        "leave_one_out_advantages",
+        [
+            (
+                LOO_BODY,
+                LOO_BODY.replace("rewards.reshape(-1, k)", "rewards.float().reshape(-1, k)").replace(
+                    ".reshape(rewards.shape)", ".reshape(rewards.shape).to(rewards.dtype)"
+                ),
+            )
+        ],
+        "a step in float32 loses them",
+        test="leave_one_out_advantages_tests_dtype",
     ),
     # clipped_surrogate_loss: min, the ratio clipped, exp of the log-probability difference, answer tokens only,
     # old log-probabilities and advantages detached, dtype kept.
@@ -62,6 +92,7 @@ WRONG_ANSWERS = {
         "clipped_surrogate_loss",
         [(SURROGATE_OBJECTIVE, SURROGATE_OBJECTIVE.replace("torch.min(", "torch.max("))],
         "min(rho A, clip(rho, 0.8, 1.2) A)",
+        test="clipped_surrogate_loss_tests_values",
     ),
     "surrogate_clips_the_advantage": wrong(
         "clipped_surrogate_loss",
@@ -73,81 +104,98 @@ WRONG_ANSWERS = {
             )
         ],
         "clip(rho, 0.8, 1.2) A",
+        test="clipped_surrogate_loss_tests_values",
     ),
     "surrogate_ratio_of_logprobs": wrong(
         "clipped_surrogate_loss",
         [(SURROGATE_RATIO, "    ratio = logprobs / old_logprobs.detach()\n")],
         "ratios exp(logprobs - old_logprobs)",
+        test="clipped_surrogate_loss_tests_values",
     ),
     "surrogate_padding_not_masked": wrong(
         "clipped_surrogate_loss",
         [(SURROGATE_RETURN, "    return -objective.mean()\n")],
-        "the third column is padding",
+        "the rest padding",
+        test="clipped_surrogate_loss_tests_values",
     ),
     "surrogate_mean_over_all_positions": wrong(
         "clipped_surrogate_loss",
         [(SURROGATE_RETURN, "    return -(objective * mask).sum() / mask.numel()\n")],
-        "the mean over the 4 answer tokens",
+        "the mean over the batch's 4 answer tokens",
+        test="clipped_surrogate_loss_tests_values",
     ),
     "surrogate_old_logprobs_not_detached": wrong(
         "clipped_surrogate_loss",
         [(SURROGATE_RATIO, "    ratio = torch.exp(logprobs - old_logprobs)\n")],
-        "no gradient may reach old_logprobs (detach it)",
+        "a gradient reached old_logprobs: detach them",
+        test="clipped_surrogate_loss_tests_gradient",
     ),
     "surrogate_advantages_not_detached": wrong(
         "clipped_surrogate_loss",
         [("    advantages = advantages.detach().unsqueeze(1)\n", "    advantages = advantages.unsqueeze(1)\n")],
-        "no gradient may reach the advantages (detach them)",
+        "a gradient reached the advantages: detach them",
+        test="clipped_surrogate_loss_tests_gradient",
     ),
     "surrogate_in_float32": wrong(
         "clipped_surrogate_loss",
         [(SURROGATE_RATIO, "    ratio = torch.exp(logprobs.float() - old_logprobs.detach().float())\n")],
-        "float64 log-probabilities (do not cast them to float32)",
+        "a step in float32 loses the difference",
+        test="clipped_surrogate_loss_tests_dtype",
+    ),
+    "surrogate_mean_per_answer": wrong(
+        "clipped_surrogate_loss",
+        [(SURROGATE_RETURN, "    return -((objective * mask).sum(dim=1) / mask.sum(dim=1)).mean()\n")],
+        "a mean per answer, then over the answers, would give",
+        test="clipped_surrogate_loss_tests_values",
     ),
     # kl_estimate_k1 and kl_estimate_k3 (one answer cell): the sign, r = pi_ref / pi, k3 not k2, answer tokens summed.
     "k1_sign_reversed": wrong(
         "kl_estimate_k1",
         [(K1_RETURN, K1_RETURN.replace("(policy_logprobs - ref_logprobs)", "(ref_logprobs - policy_logprobs)"))],
-        "(log pi - log pi_ref): the sign matters",
+        "k1 = the sum over answer tokens of log pi - log pi_ref",
+        test="kl_estimate_k1_tests_values",
     ),
     "k1_not_masked": wrong(
         "kl_estimate_k1",
         [(K1_RETURN, "    return (policy_logprobs - ref_logprobs).sum(dim=1)\n")],
-        "the padding column is masked",
+        "row 0's padding column is masked",
+        test="kl_estimate_k1_tests_values",
     ),
     "k1_mean_instead_of_sum": wrong(
         "kl_estimate_k1",
         [(K1_RETURN, K1_RETURN.replace(".sum(dim=1)", ".mean(dim=1)"))],
         "k1 = the sum over answer tokens",
+        test="kl_estimate_k1_tests_values",
     ),
     "k1_in_float32": wrong(
         "kl_estimate_k1",
         [(K1_RETURN, "    return ((policy_logprobs.float() - ref_logprobs.float()) * mask).sum(dim=1)\n")],
-        "float64 inputs keep their precision",
+        "kl_estimate_k1 returned torch.float32 for float64 inputs",
+        test="kl_estimate_k1_tests_dtype",
     ),
     "k3_ratio_pi_over_pi_ref": wrong(
         "kl_estimate_k1",
         [(K3_LOG_RATIO, "    log_ratio = policy_logprobs - ref_logprobs\n")],
-        "r = pi_ref / pi",
-        test="kl_estimate_k3_tests",
+        "with w = pi_ref / pi",
+        test="kl_estimate_k3_tests_values",
     ),
     "k3_is_k2": wrong(
         "kl_estimate_k1",
         [(K3_RETURN, "    return (0.5 * log_ratio**2 * mask.to(policy_logprobs.dtype)).sum(dim=1)\n")],
-        "k3 = sum of (r - 1) - log r",
-        test="kl_estimate_k3_tests",
+        "k3 = the sum over answer tokens of (w - 1) - log w",
+        test="kl_estimate_k3_tests_values",
     ),
     "k3_not_masked": wrong(
         "kl_estimate_k1",
         [(K3_RETURN, "    return (torch.exp(log_ratio) - 1 - log_ratio).sum(dim=1)\n")],
-        "the padding column is masked",
-        test="kl_estimate_k3_tests",
+        "row 0's padding column is masked",
+        test="kl_estimate_k3_tests_values",
     ),
     "k3_in_float32": wrong(
         "kl_estimate_k1",
         [(K3_LOG_RATIO, "    log_ratio = (ref_logprobs - policy_logprobs).float()\n")],
-        "float64 inputs keep their precision",
-        test="kl_estimate_k3_tests",
+        "k3 for the float64 log-probabilities 1e-5 and 0",
+        test="kl_estimate_k3_tests_dtype",
     ),
 }
 
@@ -166,6 +214,7 @@ RIGHT_ANSWERS = {
                 "    return advantages\n",
             )
         ],
+        test="leave_one_out_advantages_tests_values",
     ),
     "leave_one_out_scaled_deviation": right(
         "leave_one_out_advantages",
@@ -176,6 +225,7 @@ RIGHT_ANSWERS = {
                 "    return (k / (k - 1) * (grouped - grouped.mean(dim=1, keepdim=True))).flatten()\n",
             )
         ],
+        test="leave_one_out_advantages_tests_dtype",
     ),
     "surrogate_where_probabilities_masked_select": right(
         "clipped_surrogate_loss",
@@ -193,6 +243,7 @@ RIGHT_ANSWERS = {
                 "    return -objective[mask.bool()].mean()\n",
             )
         ],
+        test="clipped_surrogate_loss_tests_values",
     ),
     "surrogate_maximum_of_losses_sum_over_count": right(
         "clipped_surrogate_loss",
@@ -204,6 +255,35 @@ RIGHT_ANSWERS = {
                 "    return (losses * mask).sum() / mask.count_nonzero()\n",
             )
         ],
+        test="clipped_surrogate_loss_tests_gradient",
+    ),
+    "surrogate_sign_split": right(
+        "clipped_surrogate_loss",
+        [
+            (
+                SURROGATE_RATIO
+                + "    advantages = advantages.detach().unsqueeze(1)\n"
+                + SURROGATE_OBJECTIVE
+                + "    mask = mask.to(objective.dtype)\n"
+                + SURROGATE_RETURN,
+                "    ratio = torch.exp(logprobs - old_logprobs.detach())\n"
+                "    a = advantages.detach()[:, None]\n"
+                "    upper, lower = 1 + clip_epsilon, 1 - clip_epsilon\n"
+                "    bounded = torch.where(a >= 0, ratio.clamp(max=upper), ratio.clamp(min=lower))\n"
+                "    return -(bounded * a * mask).sum() / mask.sum()\n",
+            )
+        ],
+        test="clipped_surrogate_loss_tests_dtype",
+    ),
+    "k1_einsum": right(
+        "kl_estimate_k1",
+        [
+            (
+                K1_RETURN,
+                '    return torch.einsum("bt,bt->b", policy_logprobs - ref_logprobs, mask.to(policy_logprobs.dtype))\n',
+            )
+        ],
+        test="kl_estimate_k1_tests_dtype",
     ),
     "k1_where_sums": right(
         "kl_estimate_k1",
@@ -215,6 +295,7 @@ RIGHT_ANSWERS = {
                 "    return policy_sum - torch.where(answer, ref_logprobs, 0).sum(dim=1)\n",
             )
         ],
+        test="kl_estimate_k1_tests_values",
     ),
     "k3_expm1": right(
         "kl_estimate_k1",
@@ -224,7 +305,7 @@ RIGHT_ANSWERS = {
                 K3_RETURN.replace("(torch.exp(log_ratio) - 1 - log_ratio)", "(torch.expm1(log_ratio) - log_ratio)"),
             )
         ],
-        test="kl_estimate_k3_tests",
+        test="kl_estimate_k3_tests_dtype",
     ),
     "k3_rho_minus_log_rho": right(
         "kl_estimate_k1",
@@ -235,6 +316,6 @@ RIGHT_ANSWERS = {
                 "    return ((rho - torch.log(rho) - 1) * mask).sum(dim=1)\n",
             )
         ],
-        test="kl_estimate_k3_tests",
+        test="kl_estimate_k3_tests_values",
     ),
 }
