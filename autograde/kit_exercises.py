@@ -40,9 +40,12 @@ KIT_FUNCTIONS: dict[str, tuple[str, ...]] = {
     # 04_dpo_loss
     "is_single_turn_tests": ("rlhf_lab.pairs.is_single_turn",),
     "extract_conversation_tests": ("rlhf_lab.pairs.extract_conversation",),
-    "make_pair_fits_length_tests": ("rlhf_lab.pairs.make_pair", "rlhf_lab.pairs.fits_length"),
+    "make_pair_fits_length_tests_make_pair": ("rlhf_lab.pairs.make_pair",),
+    "make_pair_fits_length_tests_fits_length": ("rlhf_lab.pairs.fits_length",),
     "completion_logprobs_tests": ("rlhf_lab.losses.completion_logprobs",),
-    "dpo_loss_tests": ("rlhf_lab.losses.dpo_loss", "rlhf_lab.losses.reward_accuracy", "rlhf_lab.losses.reward_margin"),
+    "dpo_loss_tests_loss": ("rlhf_lab.losses.dpo_loss",),
+    "dpo_loss_tests_accuracy": ("rlhf_lab.losses.reward_accuracy",),
+    "dpo_loss_tests_margin": ("rlhf_lab.losses.reward_margin",),
     # 05_dpo_training: the script's textbook_config, and its training (the kit's train_dpo does all of main)
     "train_dpo_script_tests_config": ("rlhf_lab.training.textbook_config",),
     "train_dpo_script_tests_main": ("rlhf_lab.training.textbook_config", "rlhf_lab.training.train_dpo"),

@@ -1258,9 +1258,12 @@ DELEGATIONS = [
         {
             "is_single_turn_tests": "imported",
             "extract_conversation_tests": "module",
-            "make_pair_fits_length_tests": "wrapped",
+            "make_pair_fits_length_tests_make_pair": "wrapped",
+            "make_pair_fits_length_tests_fits_length": "wrapped",
             "completion_logprobs_tests": "bound_early",
-            "dpo_loss_tests": "imported",
+            "dpo_loss_tests_loss": "imported",
+            "dpo_loss_tests_accuracy": "imported",
+            "dpo_loss_tests_margin": "imported",
         },
     ),
     (
@@ -1319,9 +1322,7 @@ def delegations_graded(tmp_path_factory):
         path = lesson_notebook(root / "submissions" / student, lesson)
         path.parent.mkdir(parents=True)
         nbformat.write(delegating_submission(lesson, forms), path)
-    results = grade_class(
-        root / "submissions", root / "out", DELEGATION_SOURCE, jobs=2, timeout=1200, on_result=lambda result: None
-    )
+    results = grade_class(root / "submissions", root / "out", DELEGATION_SOURCE, jobs=2, on_result=lambda result: None)
     for result in results:  # (shown with pytest -s)
         print(f"{result.student:<14} {result.lesson:<18} {result.score:g}/{result.max_score:g} {result.seconds:5.1f}s")
         for exercise in result.exercises:

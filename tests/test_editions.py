@@ -180,7 +180,7 @@ def test_a_class_mixing_the_editions_gets_one_grades_csv_and_feedback_in_each_la
         path = submissions / student / lesson / f"{lesson}.ipynb"
         path.parent.mkdir(parents=True)
         nbformat.write(localize(source, lesson, language), path)
-    results = grade_class(submissions, tmp_path / "out", SOURCE, jobs=2, timeout=600, on_result=lambda result: None)
+    results = grade_class(submissions, tmp_path / "out", SOURCE, jobs=2, on_result=lambda result: None)
     assert {(r.student, r.edition, r.score == r.max_score > 0) for r in results} == {
         ("aiko", "ja", True),
         ("ben", "en", True),

@@ -6,6 +6,7 @@ import csv
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import nbformat
@@ -71,9 +72,15 @@ def test_release_fetch_submit_collect_grade_and_return_feedback(tmp_path):
     autograde("exchange", "collect", *lesson)
     instructor = tmp_path / "instructor"
     assert sorted(path.name for path in (instructor / "submitted").iterdir()) == sorted(students)
-    autograde("grade", str(instructor / "submitted"), "-o", str(instructor), "--source", str(TOY))
+    # A due date an hour ago: the submissions above, made just now, are late. (Their times come from the
+    # timestamp.txt that nbgrader's submit wrote and collect copied.)
+    due = time.strftime("%Y-%m-%d %H:%M:%S+00:00", time.gmtime(time.time() - 3600))
+    autograde("grade", str(instructor / "submitted"), "-o", str(instructor), "--source", str(TOY), "--due-date", due)
     with (instructor / "grades.csv").open() as file:
-        assert {row["student_id"]: float(row["score"]) for row in csv.DictReader(file)} == students
+        rows = {row["student_id"]: row for row in csv.DictReader(file)}
+    assert {student: float(row["score"]) for student, row in rows.items()} == students
+    for row in rows.values():
+        assert row["late"] == "yes" and row["timestamp"] > row["duedate"] == due[:19], row
     autograde("exchange", "feedback", *lesson)
 
     for student, score in students.items():

@@ -2,6 +2,7 @@
 
 import ast
 import importlib.util
+import json
 from pathlib import Path
 
 SCRIPT = Path(__file__).resolve().parents[1] / "tools" / "mutation_test.py"
@@ -45,3 +46,34 @@ def test_every_site_gives_a_compilable_mutant_that_differs():
         compile(mutant, "mutant", "exec")
         assert mutant != original
     assert "raise ValueError(f'bad {x}')" in tool.apply(tree, 0)  # error messages are left alone
+
+
+def test_a_grader_module_is_mutated_against_its_unit_tests_and_a_kit_module_against_its_importers(tmp_path):
+    tool = load_tool()
+    for name, text in {
+        "test_verdict.py": "from autograde.verdict import judge",
+        "test_autograde.py": "from autograde.verdict import judge  # (runs nbgrader)",
+        "test_sampling.py": "from rlhf_lab.sampling import sample",
+        "test_rlhf_trl.py": "from rlhf_lab import sampling",
+        "test_other.py": "import rlhf_lab.samplings",
+    }.items():
+        (tmp_path / name).write_text(text)
+    assert tool.tests_for("autograde.verdict", tmp_path) == [str(tmp_path / "test_verdict.py")]
+    assert tool.tests_for("rlhf_lab.sampling", tmp_path) == [
+        str(tmp_path / "test_sampling.py"),
+        str(tmp_path / "test_rlhf_trl.py"),
+    ]
+
+
+def test_scores_are_recorded_before_and_after(tmp_path, monkeypatch):
+    tool = load_tool()
+    monkeypatch.setattr(tool, "SCORES", tmp_path / "scores.json")
+    mutants = [
+        {"line": 3, "change": "Add -> Sub", "outcome": "survived"},
+        {"line": 4, "change": "1 -> 2", "outcome": "killed"},
+    ]
+    tool.record_scores({"m": {"tests": ["test_m.py"], "mutants": mutants, "killed": 1}}, "before")
+    tool.record_scores({"m": {"tests": ["test_m.py"], "mutants": mutants[1:], "killed": 1}}, "after")
+    scores = json.loads((tmp_path / "scores.json").read_text())["m"]
+    assert (scores["before"]["score"], scores["before"]["survivors"]) == (0.5, ["3: Add -> Sub"])
+    assert (scores["after"]["score"], scores["after"]["survivors"], scores["after"]["mutants"]) == (1.0, [], 1)

@@ -130,26 +130,19 @@ def test_a_kit_copy_and_two_identical_students_are_reported_and_nothing_else(sam
     assert all(int(row["size"]) > 20 for row in rows)
 
 
-def test_the_command_reads_a_folder_of_submissions_too(sample_class, tmp_path):
+def similarity_command(folder: Path) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-m", "autograde", "similarity", str(folder)]
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
+
+
+def test_the_command_reads_a_folder_of_submissions_too(sample_class):
     """Given submitted/ itself, the report goes next to it; the text is printed."""
-    process = subprocess.run(
-        [sys.executable, "-m", "autograde", "similarity", str(sample_class / "submitted")],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    process = similarity_command(sample_class / "submitted")
     assert process.returncode == 0, process.stderr
     assert "twin_a: the same answer as twin_b" in process.stdout
     assert (sample_class / REPORT_TEXT).read_text() in process.stdout
 
 
 def test_a_missing_folder_is_a_one_line_error(tmp_path):
-    process = subprocess.run(
-        [sys.executable, "-m", "autograde", "similarity", str(tmp_path / "nowhere")],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    process = similarity_command(tmp_path / "nowhere")
     assert process.returncode == 1 and process.stderr.count("\n") == 1 and "no such folder" in process.stderr

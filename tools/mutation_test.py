@@ -1,12 +1,15 @@
-"""Mutation testing of the kit: does some test fail when a kit module is subtly wrong?
+"""Mutation testing of the kit and of the grader's deciding code: does some test fail when a module is
+subtly wrong?
 
 For each small change ("mutant") of a module's code (an operator, a comparison, a number, a boolean,
-a string), the fast tests that import the module run against the mutated module. A mutant is killed
-when a test fails (or the tests time out); a survivor is a change that no test notices. Survivors
-worth a look are printed with their line; some are equivalent (the change does not change behaviour)
-and cannot be killed.
+a string), the module's tests run against the mutated module: for a kit module (rlhf_lab), its own
+test file and the fast tests that import it; for a grader module (autograde), its own unit test file
+only (its other tests run nbgrader, seconds to minutes each). A mutant is killed when a test fails
+(or the tests time out); a survivor is a change that no test notices. Survivors worth a look are
+printed with their line; some are equivalent (the change does not change behaviour) and cannot be
+killed. The scores are kept in tools/mutation_scores.json (`--scores` updates a module's entry).
 
-    .venv/bin/python tools/mutation_test.py rlhf_lab.losses rlhf_lab.pairs --json mutation.json
+    nice -n 19 .venv/bin/python tools/mutation_test.py rlhf_lab.losses autograde.verdict --json mutation.json
 
 Slow: each mutant runs the module's tests once. The heavy libraries are imported once and every
 mutant runs in a forked child, which saves the ~5 s of imports per mutant that a fresh process costs.
@@ -32,7 +35,17 @@ DEFAULT_MODULES = (
     "rlhf_lab.kl_regularization",
     "rlhf_lab.dpo_derivation",
     "rlhf_lab.reward_model",
+    "rlhf_lab.policy_gradient",
+    "rlhf_lab.sampling",
+    "rlhf_lab.rlhf_loop",
+    "rlhf_lab.gold_reward",
+    "rlhf_lab.proxy_reward",
+    "autograde.checks",
+    "autograde.verdict",
+    "autograde.submission",
 )
+KIT = "rlhf_lab"  # (its modules are also mutated against the other fast tests that import them)
+SCORES = ROOT / "tools" / "mutation_scores.json"
 SWAPS = {
     ast.Add: ast.Sub,
     ast.Sub: ast.Add,
@@ -135,12 +148,15 @@ def _replace(tree: ast.AST, old: ast.AST, new: ast.AST) -> None:
 
 
 def tests_for(module: str, test_dir: Path) -> list[str]:
-    """Test files that import the module, cheapest first guess: the module's own test file first."""
-    short = module.rsplit(".", 1)[1]
-    pattern = re.compile(rf"(rlhf_lab\.{short}\b|from rlhf_lab import .*\b{short}\b)")
+    """The module's own test file first; for a kit module, then the test files that import it."""
+    package, short = module.rsplit(".", 1)
     own = test_dir / f"test_{short}.py"
     files = [own] if own.exists() else []
-    files += [path for path in sorted(test_dir.glob("test_*.py")) if path != own and pattern.search(path.read_text())]
+    if package == KIT:
+        pattern = re.compile(rf"({KIT}\.{short}\b|from {KIT} import .*\b{short}\b)")
+        files += [
+            path for path in sorted(test_dir.glob("test_*.py")) if path != own and pattern.search(path.read_text())
+        ]
     return [str(path) for path in files]
 
 
@@ -151,7 +167,8 @@ def run_mutant(module: str, path: Path, source: str, tests: list[str], timeout: 
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, 1)
         os.dup2(devnull, 2)
-        for name in [name for name in sys.modules if name == "rlhf_lab" or name.startswith("rlhf_lab.")]:
+        package = module.split(".")[0]
+        for name in [name for name in sys.modules if name == package or name.startswith(package + ".")]:
             del sys.modules[name]
         import importlib.util
 
@@ -185,6 +202,11 @@ def main() -> None:
     parser.add_argument("--tests", default=str(ROOT / "tests"), help="the test folder")
     parser.add_argument("--json", help="write every mutant's outcome here")
     parser.add_argument("--limit", type=int, help="only the first N mutants of each module (a quick look)")
+    parser.add_argument(
+        "--scores",
+        choices=("before", "after"),
+        help=f"record each module's score in {SCORES.relative_to(ROOT)}, as before or after a change of its tests",
+    )
     args = parser.parse_args()
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     import importlib
@@ -223,6 +245,24 @@ def main() -> None:
     print(f"all: {killed}/{total} killed ({killed / max(total, 1):.1%})")
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=1))
+    if args.scores and not args.limit:
+        record_scores(report, args.scores)
+
+
+def record_scores(report: dict, when: str) -> None:
+    """Each module's score as `when` ("before" or "after") in SCORES, with the date and its survivors."""
+    scores = json.loads(SCORES.read_text()) if SCORES.exists() else {}
+    for module, result in report.items():
+        survivors = [f"{o['line']}: {o['change']}" for o in result["mutants"] if o["outcome"] == "survived"]
+        scores.setdefault(module, {})[when] = {
+            "date": time.strftime("%Y-%m-%d"),
+            "tests": result["tests"],
+            "killed": result["killed"],
+            "mutants": len(result["mutants"]),
+            "score": round(result["killed"] / max(len(result["mutants"]), 1), 3),
+            "survivors": survivors,
+        }
+    SCORES.write_text(json.dumps(dict(sorted(scores.items())), indent=1) + "\n")
 
 
 if __name__ == "__main__":

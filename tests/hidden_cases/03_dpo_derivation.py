@@ -86,6 +86,17 @@ RIGHT_ANSWERS = {
     "reward_from_policy_single_log": right(
         "reward_from_policy", [(REWARD_FROM_POLICY_RETURN, "    return beta * sympy.log(pi_r * Z / pi_ref)\n")]
     ),
+    # Solved for r with sympy and a Symbol("r") of the student's own: the test's reward symbol is another one.
+    "reward_from_policy_solved_for_r": right(
+        "reward_from_policy",
+        [
+            (
+                REWARD_FROM_POLICY_RETURN,
+                '    r = sympy.Symbol("r", real=True)\n'
+                "    return sympy.solve(sympy.Eq(pi_r, pi_ref * sympy.exp(r / beta) / Z), r)[0]\n",
+            )
+        ],
+    ),
     "reward_difference_written_out": right(
         "reward_difference",
         [

@@ -32,6 +32,7 @@ WRONG_ANSWERS = {
             )
         ],
         "element 0 of tensors does not require grad",
+        test="dpo_loss_tests_loss",
     ),
     "extract_conversation_without_assistant": wrong(
         "extract_conversation",
@@ -52,6 +53,7 @@ WRONG_ANSWERS = {
             )
         ],
         "use F.logsigmoid",
+        test="dpo_loss_tests_loss",
     ),
     # is_single_turn: fewer than two "Human: " (with its space) in both dialogues.
     "is_single_turn_chosen_only": wrong(
@@ -84,7 +86,7 @@ WRONG_ANSWERS = {
         ],
         "a dialogue without any 'Human: ' has fewer than two human turns",
     ),
-    # extract_conversation: the question without "Human: ", both stripped.
+    # extract_conversation: the second part of the split at "Assistant: ", every "Human: " removed, both stripped.
     "extract_conversation_answer_not_stripped": wrong(
         "extract_conversation",
         [("    return question.strip(), turns[1].strip()\n", "    return question.strip(), turns[1]\n")],
@@ -95,6 +97,21 @@ WRONG_ANSWERS = {
         [('    question = turns[0].replace("Human: ", "")\n', "    question = turns[0]\n")],
         "question: expected 'What is Python?'",
     ),
+    "extract_conversation_first_human_only": wrong(
+        "extract_conversation",
+        [('    question = turns[0].replace("Human: ", "")\n', '    question = turns[0].replace("Human: ", "", 1)\n')],
+        "question: remove every 'Human: ', not only the first",
+    ),
+    "extract_conversation_last_assistant": wrong(
+        "extract_conversation",
+        [('    turns = dialogue.split("Assistant: ")\n', '    turns = dialogue.rsplit("Assistant: ", 1)\n')],
+        "answer: the second part of the split at 'Assistant: '",
+    ),
+    "extract_conversation_answer_to_the_end": wrong(
+        "extract_conversation",
+        [('    turns = dialogue.split("Assistant: ")\n', '    turns = dialogue.split("Assistant: ", 1)\n')],
+        "answer: the second part of the split at 'Assistant: '",
+    ),
     # make_pair and fits_length: the eos argument; both limits, counted with prompt and chosen encoded apart.
     "make_pair_fixed_eos": wrong(
         "make_pair_fits_length",
@@ -103,6 +120,7 @@ WRONG_ANSWERS = {
             ('"rejected": answer + eos_token,', '"rejected": answer + "<|endoftext|>",'),
         ],
         "use the eos_token argument, not a fixed string",
+        test="make_pair_fits_length_tests_make_pair",
     ),
     "fits_length_joint_encoding": wrong(
         "make_pair_fits_length",
@@ -115,21 +133,25 @@ WRONG_ANSWERS = {
             )
         ],
         "(prompt and chosen encoded separately): expected False, got True",
+        test="make_pair_fits_length_tests_fits_length",
     ),
     "fits_length_strict_limits": wrong(
         "make_pair_fits_length",
         [(FITS_LENGTH_RETURN, FITS_LENGTH_RETURN.replace("<=", "<"))],
         "expected True, got False",
+        test="make_pair_fits_length_tests_fits_length",
     ),
     "fits_length_counts_rejected": wrong(
         "make_pair_fits_length",
         [('pair["prompt"], pair["chosen"])', 'pair["prompt"], pair["rejected"])')],
         "expected False, got True",
+        test="make_pair_fits_length_tests_fits_length",
     ),
     "fits_length_without_prompt_limit": wrong(
         "make_pair_fits_length",
         [("    return len(prompt_ids) <= max_prompt_tokens and ", "    return ")],
         "expected False, got True",
+        test="make_pair_fits_length_tests_fits_length",
     ),
     "fits_length_default_limits_only": wrong(
         "make_pair_fits_length",
@@ -142,6 +164,7 @@ WRONG_ANSWERS = {
             )
         ],
         "expected False, got True",
+        test="make_pair_fits_length_tests_fits_length",
     ),
     # completion_logprobs: shifted by one, completion tokens only, float32, differentiable.
     "completion_logprobs_mask_not_shifted": wrong(
@@ -168,7 +191,8 @@ WRONG_ANSWERS = {
     "dpo_loss_summed": wrong(
         "dpo_loss",
         [(".mean()\n    return loss,", ".sum()\n    return loss,")],
-        "mean loss of three pairs",
+        "mean loss of two pairs with margins -200 and 0 (the mean over pairs, not the sum",
+        test="dpo_loss_tests_loss",
     ),
     "dpo_loss_rewards_not_detached": wrong(
         "dpo_loss",
@@ -179,11 +203,13 @@ WRONG_ANSWERS = {
             )
         ],
         "the returned rewards should be detached",
+        test="dpo_loss_tests_loss",
     ),
     "reward_accuracy_counts_ties": wrong(
         "dpo_loss",
         [("(chosen_rewards > rejected_rewards)", "(chosen_rewards >= rejected_rewards)")],
-        "reward accuracy with one right, one wrong and one tied pair",
+        "reward accuracy of two right, one wrong and one tied pair (a tie counts as wrong)",
+        test="dpo_loss_tests_accuracy",
     ),
     "reward_accuracy_returns_a_tensor": wrong(
         "dpo_loss",
@@ -193,7 +219,14 @@ WRONG_ANSWERS = {
                 "(chosen_rewards > rejected_rewards).float().mean()",
             )
         ],
-        "reward_accuracy and reward_margin should return Python floats",
+        "reward_accuracy should return a Python float (.item()), got Tensor",
+        test="dpo_loss_tests_accuracy",
+    ),
+    "reward_margin_returns_a_tensor": wrong(
+        "dpo_loss",
+        [("(chosen_rewards - rejected_rewards).mean().item()", "(chosen_rewards - rejected_rewards).mean()")],
+        "reward_margin should return a Python float (.item()), got Tensor",
+        test="dpo_loss_tests_margin",
     ),
     "reward_margin_absolute": wrong(
         "dpo_loss",
@@ -203,7 +236,8 @@ WRONG_ANSWERS = {
                 "(chosen_rewards - rejected_rewards).abs().mean().item()",
             )
         ],
-        "mean reward margin",
+        "reward margin: the mean of r_hat_w - r_hat_l over pairs with margins 0.2 and -0.4",
+        test="dpo_loss_tests_margin",
     ),
 }
 
@@ -217,17 +251,22 @@ RIGHT_ANSWERS = {
         [
             (
                 EXTRACT_BODY,
-                '    question, marker, answer = dialogue.partition("Assistant: ")\n'
+                '    question, marker, rest = dialogue.partition("Assistant: ")\n'
                 "    if not marker:\n"
                 '        return "", ""\n'
+                '    answer = rest.split("Assistant: ")[0]\n'
                 '    return question.replace("Human: ", "").strip(), answer.strip()\n',
             )
         ],
     ),
-    "make_pair_fits_length_by_hand": right(
+    "make_pair_f_string": right(
+        "make_pair_fits_length",
+        [('"prompt": format_prompt(question),', '"prompt": f"### Question: {question}\\n### Answer: ",')],
+        test="make_pair_fits_length_tests_make_pair",
+    ),
+    "fits_length_by_hand": right(
         "make_pair_fits_length",
         [
-            ('"prompt": format_prompt(question),', '"prompt": f"### Question: {question}\\n### Answer: ",'),
             (
                 FITS_LENGTH_RETURN,
                 '    n_prompt = len(tokenizer(pair["prompt"])["input_ids"])\n'
@@ -235,6 +274,7 @@ RIGHT_ANSWERS = {
                 "    return n_prompt <= max_prompt_tokens and n_prompt + n_chosen <= max_total_tokens\n",
             ),
         ],
+        test="make_pair_fits_length_tests_fits_length",
     ),
     "completion_logprobs_cross_entropy": right(
         "completion_logprobs",
@@ -253,15 +293,28 @@ RIGHT_ANSWERS = {
             (
                 "loss = -F.logsigmoid(chosen_rewards - rejected_rewards).mean()",
                 "loss = -F.logsigmoid(beta * ((policy_chosen - policy_rejected) - (ref_chosen - ref_rejected))).mean()",
-            ),
+            )
+        ],
+        test="dpo_loss_tests_loss",
+    ),
+    "reward_accuracy_counted": right(
+        "dpo_loss",
+        [
             (
                 "(chosen_rewards > rejected_rewards).float().mean().item()",
                 "float((chosen_rewards > rejected_rewards).sum()) / len(chosen_rewards)",
-            ),
+            )
+        ],
+        test="dpo_loss_tests_accuracy",
+    ),
+    "reward_margin_difference_of_means": right(
+        "dpo_loss",
+        [
             (
                 "(chosen_rewards - rejected_rewards).mean().item()",
                 "float(chosen_rewards.mean() - rejected_rewards.mean())",
-            ),
+            )
         ],
+        test="dpo_loss_tests_margin",
     ),
 }
