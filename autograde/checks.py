@@ -145,7 +145,7 @@ def explained(explanation: str):
     require grad" into an AssertionError that says what the test checks, followed by that error."""
     try:
         yield
-    except AssertionError:
+    except (AssertionError, NotImplementedError):  # (an unfinished exercise says so itself: "exercise not done yet")
         raise
     except Exception as error:
         first_line = (str(error).strip().splitlines() or [""])[0][:300]
