@@ -6,7 +6,7 @@ from pathlib import Path
 
 import nbformat
 
-from autograde.editions import LESSON_LANGUAGE, editions, localize, write_guides
+from autograde.editions import editions, localize, write_guides
 from autograde.errors import AutogradeError
 from autograde.lessons import Lesson, find_lessons
 from autograde.paths import CourseDir, lesson_notebook
@@ -32,17 +32,18 @@ def generate(source: Path, course_root: Path, lessons: list[Lesson], guides: boo
     solutions/ (and, with `guides`, docs/<language>/ from docs/). Its output is byte-identical from run to
     run (nbgrader adds nothing that varies), so a test can compare course/ with a fresh generation.
     Returns the files written."""
-    # nbgrader needs a gradebook to generate into; this one is thrown away, not left in the repo.
+    # nbgrader needs a gradebook to generate into; this one is thrown away, not left in the repo. Every
+    # edition is made before any is written, so a missing translation leaves course/ as it was.
+    notebooks = {}
     with tempfile.TemporaryDirectory(prefix="autograde-generate-") as scratch:
-        release(CourseDir(Path(scratch), source, course_root / LESSON_LANGUAGE), lessons)
-    written = []
-    for lesson in lessons:
-        student_notebook = lesson_notebook(course_root / LESSON_LANGUAGE, lesson.id)
-        notebook = nbformat.read(student_notebook, as_version=4)
-        tag_cells_that_may_raise(notebook)  # Run All goes on past unfinished exercises (autograde/run_all.py)
-        for language in editions(lesson.id):
-            path = lesson_notebook(course_root / language, lesson.id)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            nbformat.write(localize(notebook, lesson.id, language), path)
-            written.append(path)
+        release(CourseDir(Path(scratch), source, Path(scratch) / "release"), lessons)
+        for lesson in lessons:
+            notebook = nbformat.read(lesson_notebook(Path(scratch) / "release", lesson.id), as_version=4)
+            tag_cells_that_may_raise(notebook)  # Run All goes on past unfinished exercises (autograde/run_all.py)
+            for language in editions(lesson.id):
+                notebooks[lesson_notebook(course_root / language, lesson.id)] = localize(notebook, lesson.id, language)
+    for path, notebook in notebooks.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(notebook, path)
+    written = list(notebooks)
     return written + (write_guides() if guides else [])
