@@ -54,6 +54,9 @@ def stage(language: str, destination: Path) -> SiteSources:
     for source, staged in documents(language).items():
         if staged.endswith(".ipynb"):
             notebook = nbformat.read(REPO_ROOT / source, as_version=4)
+            for cell in notebook.cells:  # (a lesson links to the guide of its language, from course/<language>/<id>/)
+                if cell.cell_type == "markdown":
+                    cell.source = site_map.rewrite(cell.source, source, staged)
             pages[staged] = nbformat.writes(as_shown_on_the_site(notebook))
         else:
             pages[staged] = site_map.rewrite((REPO_ROOT / source).read_text(), source, staged)
