@@ -17,10 +17,10 @@ from nbgrader.api import Gradebook
 
 from autograde.course import release
 from autograde.errors import AutogradeError
-from autograde.gradebook import store_scores
+from autograde.gradebook import set_due_date, store_scores
 from autograde.lessons import select_lessons
 from autograde.paths import CourseDir
-from autograde.reports import mark_missing
+from autograde.reports import mark_late, mark_missing
 from autograde.runner import run_nbgrader
 
 # What `grade` writes into OUT besides the gradebook and the two spreadsheets, one folder per student
@@ -59,18 +59,19 @@ def merge_shards(shards: list[Path], out: Path, source: Path) -> None:
     with tempfile.TemporaryDirectory(prefix="autograde-merge-") as scratch:
         course = CourseDir(out, source, Path(scratch) / "release")
         release(course, select_lessons(source, sorted({lesson for _, lesson in submitted})))
-        for shard in shards:
-            if (shard / "gradebook.db").is_file():  # (a shard without students has none)
-                _copy_scores(shard / "gradebook.db", course)
+        for shard in shards:  # (the folders first: a score is stored with submitted/'s timestamp.txt)
             for name in COPIED_FOLDERS:
                 if (shard / name).is_dir():
                     shutil.copytree(shard / name, out / name, symlinks=True, dirs_exist_ok=True)
+            if (shard / "gradebook.db").is_file():  # (a shard without students has none)
+                _copy_scores(shard / "gradebook.db", course)
         _write_summary(summaries[0][0], rows, out / "summary.csv")
         grades = out.resolve() / "grades.csv"
         run = run_nbgrader(course, "export", f"--to={grades}")
         if not run.ok:
             raise AutogradeError(f"nbgrader export failed: {run.reason()}")
         mark_missing(grades, submitted)
+        mark_late(grades, course.gradebook_url)
 
 
 def _read_summary(shard: Path) -> tuple[list[str], list[dict[str, str]]]:
@@ -89,6 +90,7 @@ def _copy_scores(gradebook: Path, course: CourseDir) -> None:
     """Every submission's automatic scores in a shard's gradebook, stored in the merged one as grading
     stores them."""
     with Gradebook(f"sqlite:///{gradebook.resolve()}") as shard:
+        due_dates = {assignment.name: assignment.duedate for assignment in shard.assignments if assignment.duedate}
         scores = {
             (submission.student.id, assignment.name): {
                 grade.name: grade.auto_score for notebook in submission.notebooks for grade in notebook.grades
@@ -96,6 +98,8 @@ def _copy_scores(gradebook: Path, course: CourseDir) -> None:
             for assignment in shard.assignments
             for submission in assignment.submissions
         }
+    for lesson, due in due_dates.items():  # (grade --due-date: every shard sets the same)
+        set_due_date(course, [lesson], due)
     for (student, lesson), grades in scores.items():
         store_scores(course, lesson, student, grades)
 
